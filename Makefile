@@ -1,0 +1,63 @@
+# NotebookShare: `make run` starts the app, `make test` runs every check. Both set up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check-python migrate static browser bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt .python-version
+	@$(MAKE) --no-print-directory check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+	  echo "NotebookShare needs Python 3.12 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install Python 3.12+ (with pyenv, .python-version selects it) or run: make PYTHON=python3.12 ..."; \
+	  exit 1; }
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+static: $(STAMP)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+## run: set up and serve the app on http://127.0.0.1:8000 with its background worker.
+run: migrate static
+	@echo "NotebookShare on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python manage.py db_worker --interval 1 & \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## browser: make sure Debian's Chromium is installed for the browser tests.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## test: lint, Django checks, migrations check, unit, integration and browser tests.
+test: $(STAMP) browser lint static
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## bench: rendering benchmark over the shared corpus.
+bench: $(STAMP)
+	$(BIN)/python bench/render.py
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

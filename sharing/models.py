@@ -1,0 +1,140 @@
+"""Notebooks, their versions and the cache of their rendered HTML."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class NotebookQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NotebookQuerySet:
+        """Notebooks this person may see, as one query. Superusers see everything."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(owner=user)
+
+    def owned_by(self, user) -> NotebookQuerySet:
+        return self.filter(owner=user)
+
+    def with_latest(self) -> NotebookQuerySet:
+        return self.select_related("owner", "latest_version")
+
+
+class Notebook(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notebooks"
+    )
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    latest_version = models.ForeignKey(
+        "NotebookVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = NotebookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="notebook_owner_recent")]
+        permissions = [
+            ("comment_notebook", "Can comment on notebook"),
+            ("manage_notebook", "Can manage access to notebook"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:notebook-detail", args=[self.pk])
+
+
+def _storage_path(kind: str) -> str:
+    # Random names: what a person called the file never becomes a path on our disk.
+    return f"notebooks/{uuid.uuid4().hex}/{kind}.ipynb"
+
+
+class NotebookVersion(models.Model):
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    filename = models.CharField(max_length=255)
+    original = models.FileField(max_length=255)
+    normalized = models.FileField(max_length=255)
+    size = models.BigIntegerField(help_text="Size of the original file in bytes.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the original bytes.")
+    content_sha256 = models.CharField(
+        max_length=64, db_index=True, help_text="SHA-256 of the normalised notebook."
+    )
+    source_nbformat = models.CharField(max_length=16)
+    cell_count = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["notebook", "number"], name="unique_version_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notebook} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sharing:version-detail", args=[self.notebook_id, self.number])
+
+    @staticmethod
+    def original_path() -> str:
+        return _storage_path("original")
+
+    @staticmethod
+    def normalized_path() -> str:
+        return _storage_path("normalized")
+
+
+class Rendering(models.Model):
+    """Rendered HTML of one notebook content for one renderer version.
+
+    Keyed by the normalised content's hash and the renderer version: identical uploads share
+    one rendering, and upgrading the renderer makes every page re-render lazily.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to render"
+        RUNNING = "running", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    content_sha256 = models.CharField(max_length=64)
+    renderer_version = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    html = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_sha256", "renderer_version"], name="unique_rendering"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_sha256[:12]} (renderer {self.renderer_version}): {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)

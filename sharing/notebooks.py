@@ -1,0 +1,120 @@
+"""Storing notebooks and their versions: all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+
+from sharing.ingest import ValidatedNotebook, check_filename, validate_notebook
+from sharing.models import Notebook, NotebookVersion
+from sharing.render_jobs import request_rendering
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An accepted upload: the original bytes exactly as sent, and the validated notebook."""
+
+    filename: str
+    data: bytes
+    validated: ValidatedNotebook
+
+    @classmethod
+    def from_bytes(cls, filename: str, data: bytes) -> Upload:
+        check_filename(filename)
+        return cls(filename, data, validate_notebook(data, filename))
+
+
+def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
+    """Create a notebook with its first version. Nothing is stored if any step fails."""
+    with _stored_files(upload) as paths, transaction.atomic():
+        notebook = Notebook.objects.create(
+            owner=owner, title=title.strip() or upload.validated.suggested_title
+        )
+        version = _create_version(notebook, 1, owner, upload, paths)
+        notebook.latest_version = version
+        notebook.save(update_fields=["latest_version", "updated_at"])
+    request_rendering(version)
+    return notebook
+
+
+def add_version(notebook: Notebook, user, upload: Upload) -> NotebookVersion:
+    """Store ``upload`` as the next version of ``notebook``."""
+    with _stored_files(upload) as paths, transaction.atomic():
+        # Lock the notebook row so two concurrent uploads get distinct numbers.
+        locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
+        current = locked.versions.aggregate(n=Max("number"))["n"] or 0
+        version = _create_version(locked, current + 1, user, upload, paths)
+        locked.latest_version = version
+        locked.save(update_fields=["latest_version", "updated_at"])
+    notebook.refresh_from_db()
+    request_rendering(version)
+    return version
+
+
+def delete_notebook(notebook: Notebook) -> None:
+    """Delete a notebook, its versions and, once the database agrees, their files."""
+    names = [
+        name
+        for pair in notebook.versions.values_list("original", "normalized")
+        for name in pair
+        if name
+    ]
+    with transaction.atomic():
+        notebook.delete()
+        transaction.on_commit(lambda: _delete_files(names))
+
+
+def _create_version(notebook, number, user, upload: Upload, paths) -> NotebookVersion:
+    validated = upload.validated
+    version = NotebookVersion.objects.create(
+        notebook=notebook,
+        number=number,
+        filename=upload.filename,
+        original=paths[0],
+        normalized=paths[1],
+        size=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+        content_sha256=validated.content_sha256,
+        source_nbformat=validated.source_nbformat,
+        cell_count=validated.cell_count,
+        uploaded_by=user,
+    )
+    return version
+
+
+class _stored_files:
+    """Write both files to storage; remove them again if the database work fails."""
+
+    def __init__(self, upload: Upload) -> None:
+        self.upload = upload
+        self.names: list[str] = []
+
+    def __enter__(self) -> tuple[str, str]:
+        try:
+            self.names.append(
+                default_storage.save(NotebookVersion.original_path(), ContentFile(self.upload.data))
+            )
+            self.names.append(
+                default_storage.save(
+                    NotebookVersion.normalized_path(),
+                    ContentFile(self.upload.validated.normalized_bytes),
+                )
+            )
+        except BaseException:
+            _delete_files(self.names)
+            raise
+        return self.names[0], self.names[1]
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            _delete_files(self.names)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

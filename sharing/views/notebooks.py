@@ -1,0 +1,157 @@
+"""Dashboard, upload, notebook and version pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sharing import permissions
+from sharing.forms import NotebookFileForm, RenameForm, UploadForm
+from sharing.models import Notebook
+from sharing.notebooks import add_version, create_notebook, delete_notebook
+from sharing.render_jobs import request_rendering
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    notebooks = Notebook.objects.owned_by(request.user).with_latest()
+    page = Paginator(notebooks, settings.NOTEBOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "sharing/dashboard.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    form = UploadForm(*_bound(request), request=request)
+    if request.method == "POST":
+        if form.is_valid():
+            notebook = create_notebook(request.user, form.upload, form.cleaned_data["title"])
+            return _uploaded(request, notebook.get_absolute_url(), f"Uploaded “{notebook}”.")
+        return _invalid_upload(request, form, "sharing/upload.html", {})
+    return render(request, "sharing/upload.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_version(request, pk: int):
+    notebook = permissions.get_notebook_or_404(request.user, pk, permissions.EDIT)
+    form = NotebookFileForm(*_bound(request), request=request)
+    context = {"form": form, "notebook": notebook}
+    if request.method == "POST":
+        if form.is_valid():
+            version = add_version(notebook, request.user, form.upload)
+            return _uploaded(
+                request, notebook.get_absolute_url(), f"Uploaded version {version.number}."
+            )
+        return _invalid_upload(request, form, "sharing/upload_version.html", context)
+    return render(request, "sharing/upload_version.html", context)
+
+
+def _bound(request) -> tuple:
+    """Form data for a POST even when it is empty (a refused upload leaves no fields)."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _uploaded(request, url: str, message: str):
+    messages.success(request, message)
+    if _wants_json(request):
+        return JsonResponse({"url": url}, status=201)
+    return redirect(url)
+
+
+def _invalid_upload(request, form, template: str, context: dict):
+    codes = {error.code for error in form.errors.as_data().get("file", [])}
+    status = 413 if "too_large" in codes else 400
+    if _wants_json(request):
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+@login_required
+@require_GET
+def notebook_detail(request, pk: int):
+    notebook = permissions.get_notebook_or_404(request.user, pk)
+    return _version_page(request, notebook, notebook.latest_version)
+
+
+@login_required
+@require_GET
+def version_detail(request, pk: int, number: int):
+    version = permissions.get_version_or_404(request.user, pk, number)
+    return _version_page(request, version.notebook, version)
+
+
+def _version_page(request, notebook: Notebook, version):
+    job = request_rendering(version, inline_allowed=False)
+    context = {
+        "notebook": notebook,
+        "version": version,
+        "is_latest": version.pk == notebook.latest_version_id,
+        "versions": notebook.versions.select_related("uploaded_by").defer("original", "normalized"),
+        "rendering": job,
+        "can_edit": permissions.can(request.user, permissions.EDIT, notebook),
+        "can_delete": permissions.can(request.user, permissions.DELETE, notebook),
+    }
+    return render(request, "sharing/notebook_detail.html", context)
+
+
+@login_required
+@require_GET
+def render_status(request, pk: int, number: int):
+    version = permissions.get_version_or_404(request.user, pk, number)
+    job = request_rendering(version, inline_allowed=False)
+    return JsonResponse({"status": job.status, "finished": job.is_finished})
+
+
+@login_required
+@require_GET
+def download(request, pk: int, number: int):
+    version = permissions.get_version_or_404(request.user, pk, number)
+    response = FileResponse(
+        default_storage.open(version.original.name, "rb"),
+        as_attachment=True,
+        filename=version.filename,
+        content_type="application/x-ipynb+json",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rename(request, pk: int):
+    notebook = permissions.get_notebook_or_404(request.user, pk, permissions.EDIT)
+    form = RenameForm(request.POST or None, instance=notebook)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Notebook renamed.")
+            return redirect(notebook)
+        return render(
+            request, "sharing/rename.html", {"form": form, "notebook": notebook}, status=400
+        )
+    return render(request, "sharing/rename.html", {"form": form, "notebook": notebook})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk: int):
+    notebook = permissions.get_notebook_or_404(request.user, pk, permissions.DELETE)
+    if request.method == "POST":
+        title = notebook.title
+        delete_notebook(notebook)
+        messages.success(request, f"Deleted “{title}” and all its versions.")
+        return redirect("sharing:dashboard")
+    return render(request, "sharing/notebook_confirm_delete.html", {"notebook": notebook})

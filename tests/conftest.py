@@ -1,0 +1,95 @@
+"""Shared fixtures: named users (alice owns, bob collaborates, carol is an outsider)."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from sharing.notebooks import Upload, create_notebook
+
+PASSWORD = "correct horse battery staple"
+
+
+def notebook_bytes(cells: int = 3, title: str | None = None, **metadata) -> bytes:
+    """A small valid nbformat 4.5 notebook with markdown, code and an output."""
+    nb = new_notebook()
+    if title:
+        nb.metadata["title"] = title
+    nb.metadata.update(metadata)
+    nb.cells.append(new_markdown_cell("# Analysis\nSome *markdown* text."))
+    for i in range(1, cells):
+        nb.cells.append(
+            new_code_cell(
+                f"x = {i}\nprint(x * 2)",
+                execution_count=i,
+                outputs=[new_output("stream", name="stdout", text=f"{i * 2}\n")],
+            )
+        )
+    return nbformat.writes(nb).encode()
+
+
+def raw_json(obj) -> bytes:
+    return json.dumps(obj).encode()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(django_db_blocker):
+    """Pages link hashed static files (whitenoise's manifest), as in production."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **extra):
+        return django_user_model.objects.create_user(
+            username, f"{username}@example.com", PASSWORD, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def carol(make_user):
+    return make_user("carol")
+
+
+@pytest.fixture
+def admin_user_(make_user):
+    return make_user("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def make_notebook(tmp_media):
+    def make(owner, data: bytes | None = None, filename: str = "analysis.ipynb", title: str = ""):
+        upload = Upload.from_bytes(filename, data or notebook_bytes())
+        return create_notebook(owner, upload, title)
+
+    return make
+
+
+@pytest.fixture
+def tmp_media(settings, tmp_path):
+    """Each test stores uploads in its own folder, removed afterwards."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
