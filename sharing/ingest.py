@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
+import jsonschema
 import nbformat
 from django.conf import settings
 from nbformat import validator
@@ -123,7 +124,10 @@ def _parse_json(data: bytes) -> dict:
 
 
 def _check_version(raw: dict) -> tuple[int, int]:
-    major, minor = raw.get("nbformat"), raw.get("nbformat_minor", 0)
+    major = raw.get("nbformat")
+    if major == OLDEST_MAJOR:  # some nbformat 3 files omit the minor version; it means 3.0
+        raw.setdefault("nbformat_minor", 0)
+    minor = raw.get("nbformat_minor", 0)
     if type(major) is not int or type(minor) is not int or minor < 0:
         raise NotebookRejected(
             "This file is not a valid notebook: its nbformat version is not a number.",
@@ -160,6 +164,8 @@ def _validated_v4(raw: dict, major: int, minor: int) -> nbformat.NotebookNode:
         try:
             nb = _normalized(nbformat.from_dict(raw), major, minor)
             _raise_first_schema_error(nb, major, minor)
+            # As nbformat.reads does: multi-line sources joined, transient fields dropped.
+            nb = nbformat.versions[major].to_notebook_json(nb)
             if major < CURRENT_MAJOR:
                 nb = nbformat.convert(nb, CURRENT_MAJOR)
             if nb.nbformat_minor < 5:
@@ -167,7 +173,7 @@ def _validated_v4(raw: dict, major: int, minor: int) -> nbformat.NotebookNode:
                 for cell in nb.cells:
                     cell.setdefault("id", random_cell_id())
             _raise_first_schema_error(nb, CURRENT_MAJOR, CURRENT_MINOR)
-        except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        except (TypeError, KeyError, AttributeError, ValueError, jsonschema.ValidationError) as exc:
             # nbformat's own code can trip over shapes its schema check has not reached yet.
             raise NotebookRejected(
                 f"This file is not a valid notebook: it could not be read ({type(exc).__name__}).",
@@ -179,10 +185,10 @@ def _validated_v4(raw: dict, major: int, minor: int) -> nbformat.NotebookNode:
 def _normalized(nb: nbformat.NotebookNode, major: int, minor: int) -> nbformat.NotebookNode:
     """Fill in missing or duplicate cell ids (nbformat 4.5+), as Jupyter does when it saves."""
     cells = nb.get("cells")
-    if major == CURRENT_MAJOR and minor >= 5 and isinstance(cells, list):
-        if all(isinstance(cell, dict) for cell in cells):
-            _, nb = validator.normalize(nb, major, minor)
-            nb = nbformat.from_dict(nb)
+    shaped = isinstance(cells, list) and all(isinstance(cell, dict) for cell in cells)
+    if major == CURRENT_MAJOR and minor >= 5 and shaped:
+        _, nb = validator.normalize(nb, major, minor)
+        nb = nbformat.from_dict(nb)
     return nb
 
 

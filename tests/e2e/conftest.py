@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are ordinary blocking calls.
@@ -15,6 +16,26 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+class WhiteNoiseLiveServer(LiveServer):
+    """A live server that serves static files through whitenoise, as production does.
+
+    pytest-django's own live server answers /static/ from the finders, which know nothing
+    of the hashed names in whitenoise's manifest.
+    """
+
+    def __init__(self, addr: str) -> None:
+        super().__init__(addr, start=False)
+        self.thread.static_handler = lambda app: app
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    server = WhiteNoiseLiveServer("127.0.0.1:0")
+    request.addfinalizer(server.stop)
+    return server
 
 
 @pytest.fixture(scope="session")

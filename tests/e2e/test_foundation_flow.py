@@ -43,7 +43,7 @@ def test_newcomer_signs_up_uploads_reads_downloads_and_reuploads(new_page, tmp_p
     # Upload through the file picker, with the network slowed so the progress bar is seen.
     page.get_by_role("link", name="Upload your first notebook").click()
     source = tmp_path / "big.ipynb"
-    source.write_bytes(big_notebook(6))
+    source.write_bytes(big_notebook(4))
     page.set_input_files("input[type=file]", str(source))
     page.get_by_label("Title").fill("Quarterly numbers")
     cdp = page.context.new_cdp_session(page)
@@ -83,6 +83,8 @@ def test_newcomer_signs_up_uploads_reads_downloads_and_reuploads(new_page, tmp_p
 
     # A second version, dropped onto the drop zone.
     page.get_by_role("link", name="Upload new version").click()
+    page.wait_for_url("**/upload/")
+    page.wait_for_load_state("load")
     second = notebook_bytes(cells=4, title="ignored")
     page.evaluate(
         """(content) => {
