@@ -9,18 +9,15 @@ show "rendering..." instead of rendering themselves.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import resource
 import time
-from dataclasses import dataclass
 
-import nbformat
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from sharing import rendering
 from sharing.models import NotebookVersion, Rendering
+from sharing.render_child import render_bytes, render_isolated
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +64,12 @@ def render_version(job: Rendering, version: NotebookVersion, *, isolated: bool) 
     started = time.monotonic()
     with default_storage.open(version.normalized.name, "rb") as handle:
         data = handle.read()
-    outcome = _render_isolated(data) if isolated else _render_here(data)
+    if isolated:
+        outcome = render_isolated(
+            data, settings.RENDER_TIMEOUT_SECONDS, settings.RENDER_MEMORY_LIMIT_MB
+        )
+    else:
+        outcome = render_bytes(data)
     job.duration_ms = int((time.monotonic() - started) * 1000)
     if outcome.ok:
         job.status, job.html, job.error = Rendering.Status.READY, outcome.text, ""
@@ -75,65 +77,3 @@ def render_version(job: Rendering, version: NotebookVersion, *, isolated: bool) 
         job.status, job.html, job.error = Rendering.Status.FAILED, "", outcome.text
         logger.warning("Rendering %s failed: %s", job, outcome.text)
     job.save(update_fields=["status", "html", "error", "duration_ms", "updated_at"])
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    ok: bool
-    text: str
-
-
-def _render_here(data: bytes) -> _Outcome:
-    try:
-        return _Outcome(True, rendering.render_notebook(nbformat.reads(data.decode(), 4)))
-    except rendering.RenderError as exc:
-        return _Outcome(False, str(exc))
-    except Exception:
-        logger.exception("Unexpected error while rendering")
-        return _Outcome(False, "The notebook could not be rendered because of an internal error.")
-
-
-def _child(data: bytes, memory_limit: int, conn) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    try:
-        outcome = _render_here(data)
-    except MemoryError:
-        outcome = _Outcome(False, _memory_message())
-    try:
-        conn.send(outcome)
-    except MemoryError:
-        conn.send(_Outcome(False, _memory_message()))
-
-
-def _render_isolated(data: bytes) -> _Outcome:
-    """Render in a fresh child process, killed past the wall-clock or memory limit."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    limit = settings.RENDER_MEMORY_LIMIT_MB * 1024 * 1024
-    process = context.Process(target=_child, args=(data, limit, sender), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if receiver.poll(settings.RENDER_TIMEOUT_SECONDS):
-            return receiver.recv()
-        if process.is_alive():
-            return _Outcome(
-                False,
-                f"Rendering took longer than {settings.RENDER_TIMEOUT_SECONDS} seconds "
-                "and was stopped.",
-            )
-        return _Outcome(False, _memory_message())
-    except EOFError:  # the child died without answering (killed for memory, usually)
-        return _Outcome(False, _memory_message())
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-
-
-def _memory_message() -> str:
-    return (
-        f"Rendering needed more than {settings.RENDER_MEMORY_LIMIT_MB} MB of memory "
-        "and was stopped."
-    )

@@ -1,0 +1,264 @@
+"""Benchmark sharing.rendering against plain nbconvert on the shared corpus.
+
+    python bench/render.py [CORPUS_DIR]
+
+CORPUS_DIR defaults to var/corpus; when its manifest.tsv is missing, ../shared/corpus/get_corpus.sh
+fills it (with this Python, so the "valid" column is filled). Prints, labelled against the
+targets of the rendering issue: per-notebook median and p95 time for our renderer and for a
+reused ``HTMLExporter(template_name="lab")``, their ratio, peak traced memory, page bytes (our
+fragment + CSS files vs nbconvert's standalone HTML) and a generated 14,000-cell notebook
+measured in a fresh child process (time and peak RSS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CSS_FILES = [
+    "static/vendor/nbconvert/theme-light.css",
+    "static/vendor/nbconvert/theme-dark.css",
+    "static/vendor/nbconvert/index.css",
+    "static/vendor/nbconvert/pygments.css",
+    "static/css/notebook.css",
+]
+BIG_CELLS = 14_000
+
+
+def load_corpus(corpus: Path) -> list[tuple[str, object]]:
+    import nbformat
+    from nbformat.v4.nbbase import random_cell_id
+
+    manifest = corpus / "manifest.tsv"
+    if not manifest.exists():
+        script = ROOT.parent / "shared" / "corpus" / "get_corpus.sh"
+        env = {**os.environ, "PYTHON": sys.executable}
+        subprocess.run(["bash", str(script), str(corpus)], check=True, env=env)
+    notebooks = []
+    with manifest.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["valid"] == "no" or row["dup_of"] != "-":
+                continue
+            text = (corpus / row["path"]).read_text(encoding="utf-8")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                nb = nbformat.reads(text, as_version=4)
+                nb.nbformat_minor = max(nb.nbformat_minor, 5)
+                for cell in nb.cells:
+                    cell.setdefault("id", random_cell_id())
+                try:
+                    nbformat.validate(nb)
+                except nbformat.ValidationError:
+                    continue
+            notebooks.append((row["path"], nb))
+    return notebooks
+
+
+def timed(function, notebooks) -> tuple[list[float], list[str], list[str]]:
+    times, outputs, failures = [], [], []
+    for name, nb in notebooks:
+        start = time.perf_counter()
+        try:
+            outputs.append(function(nb))
+        except Exception as error:
+            failures.append(f"{name}: {type(error).__name__}: {str(error)[:80]}")
+            outputs.append("")
+            continue
+        times.append((time.perf_counter() - start) * 1000)
+    return times, outputs, failures
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def big_notebook(cells: int = BIG_CELLS):
+    from nbformat.v4 import (
+        new_code_cell,
+        new_markdown_cell,
+        new_notebook,
+        new_output,
+    )
+
+    nb = new_notebook(metadata={"language_info": {"name": "python"}})
+    for i in range(cells):
+        if i % 3 == 0:
+            nb.cells.append(new_markdown_cell(f"## Step {i}\nSome *text* with `code` and $x_{i}$."))
+        else:
+            outputs = [
+                new_output("stream", name="stdout", text=f"value {i}\n"),
+                new_output("execute_result", data={"text/plain": str(i * 2)}, execution_count=i),
+            ]
+            nb.cells.append(
+                new_code_cell(f"x = {i} * 2\nprint(x)", execution_count=i, outputs=outputs)
+            )
+    return nb
+
+
+def child_big(which: str, path: str) -> None:
+    """Runs in a fresh process: read the generated notebook, render it, print JSON figures."""
+    import resource
+
+    import nbformat
+
+    if which == "ours":
+        from sharing.rendering import render_notebook
+
+        render = render_notebook
+    else:
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(template_name="lab")
+
+        def render(nb):
+            return exporter.from_notebook_node(nb)[0]
+
+    nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+    read_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = _status_mb("VmRSS")
+    _reset_peak_rss()
+    start = time.perf_counter()
+    html = render(nb)
+    seconds = time.perf_counter() - start
+    peak = _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {"seconds": seconds, "peak_mb": peak, "before_mb": before, "read_peak_mb": read_peak}
+    print(json.dumps({**result, "html_mb": len(html) / 1e6}))
+
+
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc (Linux), in MB; 0 where unavailable."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _reset_peak_rss() -> None:
+    """Reset VmHWM so the peak covers rendering only, not nbformat reading the file."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def run_child(which: str, path: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child-big", which, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--child-big"]:
+        child_big(argv[1], argv[2])
+        return
+    with_nbconvert_big = "--nbconvert-14k" in argv
+    args = [a for a in argv if not a.startswith("--")]
+    corpus = Path(args[0]) if args else ROOT / "var" / "corpus"
+
+    from nbconvert import HTMLExporter
+
+    from sharing.rendering import RENDERER_VERSION, render_notebook
+
+    notebooks = load_corpus(corpus)
+    exporter = HTMLExporter(template_name="lab")
+
+    def plain(nb):
+        return exporter.from_notebook_node(nb)[0]
+
+    # Warm up both (imports, template compilation, lexer caches) outside the timings.
+    render_notebook(notebooks[0][1])
+    plain(notebooks[0][1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours_ms, ours_html, ours_fail = timed(render_notebook, notebooks)
+        theirs_ms, theirs_html, theirs_fail = timed(plain, notebooks)
+
+    tracemalloc.start()
+    for _name, nb in notebooks:
+        try:
+            render_notebook(nb)
+        except Exception:  # noqa: S112 - failures are counted above
+            continue
+    _, ours_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    css = b"".join((ROOT / p).read_bytes() for p in CSS_FILES if (ROOT / p).exists())
+    pairs = [(o, t) for o, t in zip(ours_html, theirs_html, strict=True) if o and t]
+    ours_bytes = [len(o.encode()) + len(css) for o, _ in pairs]
+    theirs_bytes = [len(t.encode()) for _, t in pairs]
+    ours_gz = [len(gzip.compress(o.encode())) + len(gzip.compress(css)) for o, _ in pairs]
+    theirs_gz = [len(gzip.compress(t.encode())) for _, t in pairs]
+    byte_ratio = statistics.median(o / t for o, t in zip(ours_bytes, theirs_bytes, strict=True))
+    gz_ratio = statistics.median(o / t for o, t in zip(ours_gz, theirs_gz, strict=True))
+
+    ratio = statistics.median(ours_ms) / statistics.median(theirs_ms)
+    import nbformat
+
+    big_path = ROOT / "var" / "bench-14k.ipynb"
+    big_path.parent.mkdir(parents=True, exist_ok=True)
+    big_path.write_text(nbformat.writes(big_notebook()), encoding="utf-8")
+    big = run_child("ours", big_path)
+    print(f"renderer version {RENDERER_VERSION}; corpus {corpus}")
+    print(f"notebooks (valid, unique): {len(notebooks)}")
+    print(f"  rendered by ours: {len(ours_ms)}  failures: {len(ours_fail)}")
+    print(f"  rendered by nbconvert lab: {len(theirs_ms)}  failures: {len(theirs_fail)}")
+    for failure in ours_fail + [f"nbconvert: {f}" for f in theirs_fail]:
+        print(f"    {failure}")
+    print(f"ours       median {statistics.median(ours_ms):7.2f} ms   p95 {p95(ours_ms):7.2f} ms")
+    print(
+        f"nbconvert  median {statistics.median(theirs_ms):7.2f} ms   p95 {p95(theirs_ms):7.2f} ms"
+    )
+    verdict = "OK" if ratio <= 1.0 else "MISSED"
+    print(f"ratio ours/nbconvert (median): {ratio:.2f}   target <= 1.0: {verdict}")
+    print(f"ours peak traced memory over the corpus: {ours_peak / 1e6:.1f} MB")
+    print(
+        f"CSS files total: {len(css) / 1024:.1f} KiB"
+        f" ({len(gzip.compress(css)) / 1024:.1f} KiB gzip)"
+    )
+    print(
+        f"page bytes median: ours (fragment + CSS) {statistics.median(ours_bytes) / 1024:.1f} KiB,"
+        f" nbconvert standalone {statistics.median(theirs_bytes) / 1024:.1f} KiB"
+    )
+    target = "OK" if byte_ratio <= 0.25 else "MISSED"
+    print(
+        f"page bytes ratio (median per notebook): raw {byte_ratio:.3f}, gzip {gz_ratio:.3f}"
+        f"   target <= 0.25 (raw): {target}"
+    )
+    ok_time = "OK" if big["seconds"] < 10 else "MISSED"
+    ok_mem = "OK" if big["peak_mb"] < 400 else "MISSED"
+    print(
+        f"{BIG_CELLS} small cells, ours (fresh process): {big['seconds']:.2f} s (target < 10 s: "
+        f"{ok_time}), peak RSS {big['peak_mb']:.0f} MB (target < 400 MB: {ok_mem};"
+        f" {big['before_mb']:.0f} MB RSS before rendering; reading the file with nbformat peaked"
+        f" at {big['read_peak_mb']:.0f} MB), HTML {big['html_mb']:.1f} MB"
+    )
+    if with_nbconvert_big:
+        theirs = run_child("nbconvert", big_path)
+        print(
+            f"{BIG_CELLS} small cells, nbconvert lab: {theirs['seconds']:.2f} s,"
+            f" peak RSS while rendering {theirs['peak_mb']:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
