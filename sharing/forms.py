@@ -5,11 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from sharing.ingest import NotebookRejected, check_filename, check_size, format_bytes
 from sharing.models import Notebook
 from sharing.notebooks import Upload
+from sharing.permissions import ROLE_CHOICES
 from sharing.uploads import raw_upload_name, upload_was_too_large
 
 
@@ -86,3 +89,67 @@ class RenameForm(forms.ModelForm):
         if not title:
             raise ValidationError("The title cannot be empty.", code="required")
         return title
+
+
+def _find_active_user(who: str):
+    """An active account by username or e-mail address (case-insensitive)."""
+    User = get_user_model()
+    who = who.strip()
+    matches = User.objects.filter(is_active=True).filter(
+        models.Q(username__iexact=who) | models.Q(email__iexact=who)
+    )
+    found = list(matches[:2])
+    if len(found) != 1:
+        raise ValidationError(
+            "No single active account has that username or e-mail address.", code="unknown_user"
+        )
+    return found[0]
+
+
+class ShareWithPersonForm(forms.Form):
+    who = forms.CharField(label="Person", max_length=254, help_text="Username or e-mail address.")
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial="viewer")
+
+    def __init__(self, *args, notebook: Notebook, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.notebook = notebook
+
+    def clean_who(self):
+        user = _find_active_user(self.cleaned_data["who"])
+        if user.pk == self.notebook.owner_id:
+            raise ValidationError("The owner already has every right.", code="owner")
+        return user
+
+
+class ShareWithGroupForm(forms.Form):
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.order_by("name"), empty_label="Choose a group…"
+    )
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial="viewer")
+
+
+class VisibilityForm(forms.ModelForm):
+    class Meta:
+        model = Notebook
+        fields = ["visibility"]
+        widgets = {"visibility": forms.RadioSelect}
+
+
+class TransferOwnershipForm(forms.Form):
+    who = forms.CharField(
+        label="New owner", max_length=254, help_text="Username or e-mail address."
+    )
+    confirm = forms.BooleanField(
+        label="I understand that I will stay on as an editor and can no longer manage access.",
+        error_messages={"required": "Tick the box to confirm the transfer."},
+    )
+
+    def __init__(self, *args, notebook: Notebook, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.notebook = notebook
+
+    def clean_who(self):
+        user = _find_active_user(self.cleaned_data["who"])
+        if user.pk == self.notebook.owner_id:
+            raise ValidationError("That person already owns this notebook.", code="owner")
+        return user

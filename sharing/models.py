@@ -6,18 +6,37 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class NotebookQuerySet(models.QuerySet):
     def visible_to(self, user) -> NotebookQuerySet:
-        """Notebooks this person may see, as one query. Superusers see everything."""
+        """Notebooks this person may see, as one query.
+
+        Owners, people granted a role directly or through a group, and, for notebooks open to
+        the organisation, everyone signed in. Model-wide permissions grant nothing here:
+        only superusers see everything.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(owner=user)
+        return self.filter(
+            Q(owner=user)
+            | ~Q(visibility=Notebook.Visibility.PRIVATE)
+            | Exists(_user_grants(user))
+            | Exists(_group_grants(user))
+        )
+
+    def shared_with(self, user) -> NotebookQuerySet:
+        """Notebooks granted to this person directly or through a group, not their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.exclude(owner=user).filter(
+            Exists(_user_grants(user)) | Exists(_group_grants(user))
+        )
 
     def owned_by(self, user) -> NotebookQuerySet:
         return self.filter(owner=user)
@@ -26,11 +45,33 @@ class NotebookQuerySet(models.QuerySet):
         return self.select_related("owner", "latest_version")
 
 
+def _user_grants(user):
+    return NotebookUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename="view_notebook"
+    )
+
+
+def _group_grants(user):
+    return NotebookGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        group__user=user,
+        permission__codename="view_notebook",
+    )
+
+
 class Notebook(models.Model):
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private: only people and groups it is shared with"
+        ORG_VIEW = "org_view", "Everyone signed in on this site can view"
+        ORG_COMMENT = "org_comment", "Everyone signed in on this site can view and comment"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notebooks"
     )
     title = models.CharField(max_length=200)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     latest_version = models.ForeignKey(
@@ -46,6 +87,7 @@ class Notebook(models.Model):
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["owner", "-updated_at"], name="notebook_owner_recent")]
+        # view, change (upload versions, rename) and delete come with the model.
         permissions = [
             ("comment_notebook", "Can comment on notebook"),
             ("manage_notebook", "Can manage access to notebook"),
@@ -138,3 +180,15 @@ class Rendering(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+
+class NotebookUserObjectPermission(UserObjectPermissionBase):
+    """A person's permission on one notebook (a direct foreign key, so it is indexed)."""
+
+    content_object = models.ForeignKey(Notebook, on_delete=models.CASCADE)
+
+
+class NotebookGroupObjectPermission(GroupObjectPermissionBase):
+    """A group's permission on one notebook."""
+
+    content_object = models.ForeignKey(Notebook, on_delete=models.CASCADE)

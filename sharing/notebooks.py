@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 
+from sharing.access import grant_ownership
 from sharing.ingest import ValidatedNotebook, check_filename, validate_notebook
 from sharing.models import Notebook, NotebookVersion
 from sharing.render_jobs import request_rendering
@@ -38,6 +39,7 @@ def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
         version = _create_version(notebook, 1, owner, upload, paths)
         notebook.latest_version = version
         notebook.save(update_fields=["latest_version", "updated_at"])
+        grant_ownership(notebook)
     request_rendering(version)
     return notebook
 

@@ -17,13 +17,39 @@ from sharing.models import Notebook
 from sharing.notebooks import add_version, create_notebook, delete_notebook
 from sharing.render_jobs import request_rendering
 
+DASHBOARD_TABS = {
+    "mine": "My notebooks",
+    "shared": "Shared with me",
+    "everyone": "Open to everyone",
+}
+
 
 @login_required
 @require_GET
 def dashboard(request):
-    notebooks = Notebook.objects.owned_by(request.user).with_latest()
+    tab = request.GET.get("tab", "mine")
+    if tab not in DASHBOARD_TABS:
+        tab = "mine"
+    notebooks = {
+        "mine": Notebook.objects.owned_by(request.user),
+        "shared": Notebook.objects.shared_with(request.user),
+        "everyone": Notebook.objects.exclude(visibility=Notebook.Visibility.PRIVATE).exclude(
+            owner=request.user
+        ),
+    }[tab].with_latest()
     page = Paginator(notebooks, settings.NOTEBOOKS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "sharing/dashboard.html", {"page": page})
+    on_page = list(page.object_list)
+    access = permissions.access_for(request)
+    access.prefetch(on_page)
+    rows = [(notebook, access.role(notebook)) for notebook in on_page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "tab": tab,
+        "tabs": DASHBOARD_TABS,
+        "tab_label": DASHBOARD_TABS[tab],
+    }
+    return render(request, "sharing/dashboard.html", context)
 
 
 @login_required
@@ -41,7 +67,7 @@ def upload(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload_version(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request.user, pk, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
     form = NotebookFileForm(*_bound(request), request=request)
     context = {"form": form, "notebook": notebook}
     if request.method == "POST":
@@ -81,27 +107,30 @@ def _invalid_upload(request, form, template: str, context: dict):
 @login_required
 @require_GET
 def notebook_detail(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request.user, pk)
+    notebook = permissions.get_notebook_or_404(request, pk)
     return _version_page(request, notebook, notebook.latest_version)
 
 
 @login_required
 @require_GET
 def version_detail(request, pk: int, number: int):
-    version = permissions.get_version_or_404(request.user, pk, number)
+    version = permissions.get_version_or_404(request, pk, number)
     return _version_page(request, version.notebook, version)
 
 
 def _version_page(request, notebook: Notebook, version):
     job = request_rendering(version, inline_allowed=False)
+    access = permissions.access_for(request)
     context = {
         "notebook": notebook,
         "version": version,
         "is_latest": version.pk == notebook.latest_version_id,
         "versions": notebook.versions.select_related("uploaded_by").defer("original", "normalized"),
         "rendering": job,
-        "can_edit": permissions.can(request.user, permissions.EDIT, notebook),
-        "can_delete": permissions.can(request.user, permissions.DELETE, notebook),
+        "can_edit": access.can(permissions.EDIT, notebook),
+        "can_manage": access.can(permissions.MANAGE, notebook),
+        "can_delete": access.can(permissions.DELETE, notebook),
+        "role": access.role(notebook),
     }
     return render(request, "sharing/notebook_detail.html", context)
 
@@ -109,7 +138,7 @@ def _version_page(request, notebook: Notebook, version):
 @login_required
 @require_GET
 def render_status(request, pk: int, number: int):
-    version = permissions.get_version_or_404(request.user, pk, number)
+    version = permissions.get_version_or_404(request, pk, number)
     job = request_rendering(version, inline_allowed=False)
     return JsonResponse({"status": job.status, "finished": job.is_finished})
 
@@ -117,7 +146,7 @@ def render_status(request, pk: int, number: int):
 @login_required
 @require_GET
 def download(request, pk: int, number: int):
-    version = permissions.get_version_or_404(request.user, pk, number)
+    version = permissions.get_version_or_404(request, pk, number)
     response = FileResponse(
         default_storage.open(version.original.name, "rb"),
         as_attachment=True,
@@ -132,7 +161,7 @@ def download(request, pk: int, number: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rename(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request.user, pk, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
     form = RenameForm(request.POST or None, instance=notebook)
     if request.method == "POST":
         if form.is_valid():
@@ -148,7 +177,7 @@ def rename(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request.user, pk, permissions.DELETE)
+    notebook = permissions.get_notebook_or_404(request, pk, permissions.DELETE)
     if request.method == "POST":
         title = notebook.title
         delete_notebook(notebook)
