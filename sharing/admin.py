@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from sharing.models import Notebook, NotebookVersion, Rendering
+from sharing.models import (
+    Notebook,
+    NotebookGroupObjectPermission,
+    NotebookUserObjectPermission,
+    NotebookVersion,
+    Rendering,
+)
 
 
 class VersionInline(admin.TabularInline):
@@ -12,13 +18,29 @@ class VersionInline(admin.TabularInline):
     show_change_link = False
 
 
+class UserGrantInline(admin.TabularInline):
+    model = NotebookUserObjectPermission
+    fields = ("user", "permission")
+    raw_id_fields = ("user",)
+    extra = 0
+    verbose_name = "permission of a person"
+
+
+class GroupGrantInline(admin.TabularInline):
+    model = NotebookGroupObjectPermission
+    fields = ("group", "permission")
+    extra = 0
+    verbose_name = "permission of a group"
+
+
 @admin.register(Notebook)
 class NotebookAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "latest_version", "updated_at")
+    list_display = ("title", "owner", "visibility", "latest_version", "updated_at")
+    list_filter = ("visibility",)
     list_select_related = ("owner", "latest_version")
     search_fields = ("title", "owner__username")
     raw_id_fields = ("owner", "latest_version")
-    inlines = [VersionInline]
+    inlines = [VersionInline, UserGrantInline, GroupGrantInline]
 
 
 @admin.register(Rendering)

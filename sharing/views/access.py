@@ -56,7 +56,7 @@ def share_with_person(request, pk: int):
         return _page(request, notebook, status=400, person_form=form)
     person, role = form.cleaned_data["who"], form.cleaned_data["role"]
     access.set_user_role(notebook, person, role)
-    messages.success(request, f"{person.get_username()} is now a {role}.")
+    messages.success(request, f"{person.get_username()} now has the {role} role.")
     return redirect(_access_url(notebook))
 
 
@@ -82,7 +82,7 @@ def share_with_group(request, pk: int):
         return _page(request, notebook, status=400, group_form=form)
     group, role = form.cleaned_data["group"], form.cleaned_data["role"]
     access.set_group_role(notebook, group, role)
-    messages.success(request, f"Members of {group.name} are now {role}s.")
+    messages.success(request, f"The group {group.name} now has the {role} role.")
     return redirect(_access_url(notebook))
 
 
