@@ -18,6 +18,8 @@ from latex2mathml.converter import convert_to_element
 MAX_TEX_LENGTH = 20_000
 
 _ENTITY = re.compile(r"&amp;(#x[0-9A-Fa-f]{1,6};)")
+# TeX's control space ("\ "), which latex2mathml keeps as a literal backslash: a thin space.
+_CONTROL_SPACE = re.compile(r"(?<!\\)((?:\\\\)*)\\ ")
 
 # The delimiters Jupyter understands in text/latex outputs (and that markdown cells use).
 _MATH_IN_TEXT = re.compile(
@@ -38,8 +40,10 @@ def math_error(tex: str) -> str:
 @lru_cache(maxsize=4096)
 def tex_to_mathml(tex: str, display: bool = False) -> str:
     """One formula (without delimiters) as a ``<math>`` element, or a ``math-error`` code."""
-    source = tex.strip()
-    if not source or len(source) > MAX_TEX_LENGTH:
+    source = _CONTROL_SPACE.sub(r"\1\\;", tex.strip())
+    if not source:
+        return ""  # an empty formula draws nothing, as in JupyterLab
+    if len(source) > MAX_TEX_LENGTH:
         return math_error(tex)
     try:
         element = convert_to_element(source, display="block" if display else "inline")
