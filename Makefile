@@ -24,6 +24,7 @@ check-python:
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 static: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

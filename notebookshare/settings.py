@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "django_tasks_db",
+    "ninja",  # the API's interactive docs: Swagger UI from ninja's static files, no CDN
     "sharing",
 ]
 
@@ -45,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "sharing.views.links.ShareLinkGoneMiddleware",  # 410 pages for ended share links
 ]
 
 ROOT_URLCONF = "notebookshare.urls"
@@ -123,6 +125,36 @@ MAX_NOTEBOOK_CELLS = env_int("MAX_NOTEBOOK_CELLS", 20_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
+
+# API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;
+# counted per process in the default cache), and how long new personal tokens last by default.
+RATE_LIMIT_API = env_str("RATE_LIMIT_API", "600/m")
+API_TOKEN_DEFAULT_EXPIRY_DAYS = env_int("API_TOKEN_DEFAULT_EXPIRY_DAYS", 90)
+# Error reports (DEBUG pages, e-mails to ADMINS) hide the Authorization header as well.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "sharing.tokens.TokenHidingExceptionReporterFilter"
+# Comments: longest Markdown body accepted, in characters.
+COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10_000)
+
+# Share links (docs/share-links.md): the longest lifetime, whether "never expires" and links
+# without sign-in may be offered, and how long ended links stay on record before
+# `manage.py purge_share_links` deletes them.
+SHARE_LINK_MAX_DAYS = env_int("SHARE_LINK_MAX_DAYS", 90)
+SHARE_LINKS_ALLOW_NEVER = env_bool("SHARE_LINKS_ALLOW_NEVER", False)
+SHARE_LINKS_ALLOW_ANONYMOUS = env_bool("SHARE_LINKS_ALLOW_ANONYMOUS", False)
+SHARE_LINK_RETENTION_DAYS = env_int("SHARE_LINK_RETENTION_DAYS", 180)
+# Per-client limits on sign-in attempts and share-link opens ("N/m" etc., empty: off),
+# counted in a database table every process shares (`manage.py createcachetable` creates it).
+# RATE_LIMIT_PROXIES: how many reverse proxies of yours add to X-Forwarded-For (0: none).
+RATE_LIMIT_LOGIN = env_str("RATE_LIMIT_LOGIN", "10/m")
+RATE_LIMIT_LINKS = env_str("RATE_LIMIT_LINKS", "30/m")
+RATE_LIMIT_PROXIES = env_int("RATE_LIMIT_PROXIES", 0)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ratelimit_cache",
+    },
+}
 
 # Rendering: notebooks above either threshold render in the background worker, in a child
 # process stopped after RENDER_TIMEOUT_SECONDS or past RENDER_MEMORY_LIMIT_MB.

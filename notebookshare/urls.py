@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sharing import api
+from sharing.views.accounts import sign_in
+
 urlpatterns = [
+    path("accounts/login/", sign_in, name="login"),  # rate-limited; before auth.urls
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("sharing.urls")),
 ]

@@ -81,3 +81,30 @@ def _as_grants(holders: dict, exclude: int | None = None) -> list[Grant]:
         if pk != exclude and (role := role_for(perms)) is not None
     ]
     return sorted(result, key=lambda grant: str(grant.holder).lower())
+
+
+def set_access(notebook: Notebook, visibility: str, users: dict, groups: dict) -> None:
+    """Make the notebook's visibility and grants exactly these, all at once or not at all.
+
+    ``users`` maps people to roles and ``groups`` groups to roles; anyone holding a role who is
+    not listed loses it. The owner is never touched.
+    """
+    current_users, current_groups = grants(notebook)
+    with transaction.atomic():
+        if notebook.visibility != visibility:
+            notebook.visibility = visibility
+            notebook.save(update_fields=["visibility", "updated_at"])
+        for grant in current_users:
+            if grant.holder not in users:
+                set_user_role(notebook, grant.holder, None)
+        for grant in current_groups:
+            if grant.holder not in groups:
+                set_group_role(notebook, grant.holder, None)
+        held_users = {grant.holder: grant.role for grant in current_users}
+        held_groups = {grant.holder: grant.role for grant in current_groups}
+        for user, role in users.items():
+            if held_users.get(user) != role:
+                set_user_role(notebook, user, role)
+        for group, role in groups.items():
+            if held_groups.get(group) != role:
+                set_group_role(notebook, group, role)

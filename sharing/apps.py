@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,8 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         from sharing import checks  # noqa: F401  (registers the system checks)
+        from sharing.links import RedactShareTokens
+
+        # Share-link tokens are in /l/<token>/ paths: keep them out of request logs.
+        for name in ("django.request", "django.server"):
+            logging.getLogger(name).addFilter(RedactShareTokens())

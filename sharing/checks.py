@@ -35,3 +35,25 @@ def check_csp(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_share_link_settings(app_configs, **kwargs):
+    from sharing.ratelimit import parse_rate
+
+    errors = []
+    if settings.SHARE_LINK_MAX_DAYS < 1 or settings.SHARE_LINK_RETENTION_DAYS < 0:
+        errors.append(
+            Error(
+                "SHARE_LINK_MAX_DAYS must be at least 1 and SHARE_LINK_RETENTION_DAYS at least 0.",
+                id="sharing.E020",
+            )
+        )
+    for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_LINKS"):
+        try:
+            parse_rate(getattr(settings, name))
+        except ValueError:
+            errors.append(
+                Error(f"{name} must look like 10/m (count/period s, m, h, d).", id="sharing.E021")
+            )
+    return errors

@@ -153,3 +153,24 @@ class TransferOwnershipForm(forms.Form):
         if user.pk == self.notebook.owner_id:
             raise ValidationError("That person already owns this notebook.", code="owner")
         return user
+
+
+class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never")]
+
+    name = forms.CharField(
+        max_length=100,
+        help_text="What will use it, e.g. “CI of the forecasting repository”.",
+        error_messages={"required": "Give the token a name."},
+    )
+    expires = forms.ChoiceField(label="Expires after", choices=EXPIRY_CHOICES, initial="90")
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Give the token a name.", code="required")
+        return name
+
+    def clean_expires(self) -> int | None:
+        value = self.cleaned_data["expires"]
+        return None if value == "never" else int(value)

@@ -192,3 +192,202 @@ class NotebookGroupObjectPermission(GroupObjectPermissionBase):
     """A group's permission on one notebook."""
 
     content_object = models.ForeignKey(Notebook, on_delete=models.CASCADE)
+
+
+# --- comments (see docs/comments.md) ----------------------------------------------------
+
+
+class CommentThread(models.Model):
+    """A conversation about one cell, started on one version and carried to later ones.
+
+    The cell's id, a hash of its source and a short excerpt are kept as they were when the
+    thread started, so the thread can follow the cell and say when the cell changed.
+    """
+
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="threads")
+    version = models.ForeignKey(
+        NotebookVersion, on_delete=models.CASCADE, related_name="+", help_text="Started on."
+    )
+    cell_id = models.CharField(max_length=64)
+    cell_type = models.CharField(max_length=16)
+    source_sha256 = models.CharField(max_length=64)
+    excerpt = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Thread on {self.notebook} cell {self.cell_id}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class ThreadAnchor(models.Model):
+    """Where a thread sits in one version: one row per thread per version since it started."""
+
+    class State(models.TextChoices):
+        CURRENT = "current", "On the cell as commented"
+        OUTDATED = "outdated", "The cell changed since this comment"
+        REMOVED = "removed", "The cell is gone"
+
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="anchors")
+    version = models.ForeignKey(NotebookVersion, on_delete=models.CASCADE, related_name="+")
+    cell_id = models.CharField(max_length=64, blank=True)
+    cell_index = models.PositiveIntegerField(null=True, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CURRENT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "thread"], name="unique_thread_anchor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id} in v{self.version_id}: {self.state}"
+
+
+class Comment(models.Model):
+    """One message in a thread. The author's name stays when their account is deleted."""
+
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=150)
+    body = models.TextField(help_text="Markdown as written.")
+    body_html = models.TextField(help_text="Sanitised HTML rendered from the body.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["thread", "created_at"], name="comment_thread_time")]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.body[:40]}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice about comment e-mails (no row means the default: on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    comment_emails = models.BooleanField(
+        default=True, help_text="E-mail me about new comments and mentions."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'on' if self.comment_emails else 'off'}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash of the secret is kept; ``prefix`` finds the row.
+
+    The logic (making, checking, revoking) lives in ``sharing.tokens``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole token.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ShareLink(models.Model):
+    """A link that lends a role on one notebook to whoever opens it, while it stays valid.
+
+    Only the token's keyed hash is stored; the token logic and validity rules are in links.py.
+    """
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Viewer"
+        COMMENTER = "commenter", "Commenter"
+
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    label = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pinned_version = models.ForeignKey(
+        NotebookVersion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the link follows the latest version.",
+    )
+    anonymous = models.BooleanField(default=False, help_text="Opens without signing in.")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    use_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["notebook", "-created_at"], name="sharelink_notebook_recent")
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.get_role_display()} link #{self.pk}"
+
+
+class ShareLinkEvent(models.Model):
+    """Something that happened to a share link: the owner's record of who used it."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        USED = "used", "Opened"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED_ATTEMPT = "expired_attempt", "Opened after it expired"
+        REVOKED_ATTEMPT = "revoked_attempt", "Opened after it was revoked"
+        ORPHANED_ATTEMPT = "orphaned_attempt", "Opened after its creator lost access"
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["link", "-at"], name="sharelinkevent_link_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from sharing.access import grant_ownership
+from sharing.comments import carry_threads
 from sharing.ingest import ValidatedNotebook, check_filename, validate_notebook
 from sharing.models import Notebook, NotebookVersion
 from sharing.render_jobs import request_rendering
@@ -44,13 +45,30 @@ def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
     return notebook
 
 
-def add_version(notebook: Notebook, user, upload: Upload) -> NotebookVersion:
-    """Store ``upload`` as the next version of ``notebook``."""
+class VersionConflict(Exception):
+    """Another version landed first: the latest is ``latest``, not the one expected."""
+
+    def __init__(self, latest: int) -> None:
+        super().__init__(f"The latest version is {latest}.")
+        self.latest = latest
+
+
+def add_version(
+    notebook: Notebook, user, upload: Upload, expected_latest: int | None = None
+) -> NotebookVersion:
+    """Store ``upload`` as the next version of ``notebook``.
+
+    With ``expected_latest``, refuse (``VersionConflict``, nothing stored) unless the latest
+    version is still that one: two scripts publishing at once cannot overwrite each other.
+    """
     with _stored_files(upload) as paths, transaction.atomic():
         # Lock the notebook row so two concurrent uploads get distinct numbers.
         locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
         current = locked.versions.aggregate(n=Max("number"))["n"] or 0
+        if expected_latest is not None and expected_latest != current:
+            raise VersionConflict(current)
         version = _create_version(locked, current + 1, user, upload, paths)
+        carry_threads(version, upload.validated.notebook)  # comment threads follow their cells
         locked.latest_version = version
         locked.save(update_fields=["latest_version", "updated_at"])
     notebook.refresh_from_db()

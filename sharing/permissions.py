@@ -8,12 +8,14 @@ may see it but not do what they asked get 403.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import wraps
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
-from sharing.models import Notebook, NotebookVersion
+from sharing.models import ApiToken, Notebook, NotebookVersion
 
 VIEW = "view_notebook"
 COMMENT = "comment_notebook"
@@ -60,22 +62,70 @@ class Access:
     notebook, and lists can prefetch the permissions of a whole page of notebooks.
     """
 
-    def __init__(self, user) -> None:
+    def __init__(self, user, links: Iterable = (), ended: dict | None = None) -> None:
         self.user = user
         self.active = bool(user.is_authenticated and user.is_active)
         self._checker = ObjectPermissionChecker(user) if self.active else None
+        # Share links this request came through (already re-validated), by notebook id: a
+        # link lends its role while it stays valid and is never turned into a grant.
+        self._links: dict[int, list] = {}
+        for link in links:
+            self._links.setdefault(link.notebook_id, []).append(link)
+        self._ended = ended or {}
 
     def prefetch(self, notebooks: list[Notebook]) -> None:
         if self._checker is not None and notebooks and not self.user.is_superuser:
             self._checker.prefetch_perms(notebooks)
 
     def perms(self, notebook: Notebook) -> frozenset[str]:
+        lent = frozenset(
+            perm
+            for link in self._links.get(notebook.pk, ())
+            for perm in ROLE_PERMISSIONS[link.role]
+        )
+        return self._own_perms(notebook) | lent
+
+    def _own_perms(self, notebook: Notebook) -> frozenset[str]:
         if not self.active:
             return frozenset()
         if self.user.is_superuser:
             return _ALL
         granted = frozenset(self._checker.get_perms(notebook))
         return granted | _BY_VISIBILITY.get(notebook.visibility, frozenset())
+
+    def has_link_to(self, notebook_pk: int) -> bool:
+        return notebook_pk in self._links
+
+    def holds_links(self) -> bool:
+        return bool(self._links or self._ended)
+
+    def ended_link(self, notebook_pk: int):
+        """Why the share link this person used for the notebook ended, if it did."""
+        return self._ended.get(notebook_pk)
+
+    def allowed_versions(self, notebook: Notebook) -> frozenset[int] | None:
+        """Version ids this person may see, or None for all of them.
+
+        Only people whose sole access is share links pinned to versions are limited.
+        """
+        links = self._links.get(notebook.pk, ())
+        if not links or VIEW in self._own_perms(notebook):
+            return None
+        if any(link.pinned_version_id is None for link in links):
+            return None
+        return frozenset(link.pinned_version_id for link in links)
+
+    def visible_versions(self, notebook: Notebook, versions):
+        """``versions`` (a QuerySet of the notebook's versions) narrowed to what may be seen."""
+        allowed = self.allowed_versions(notebook)
+        return versions if allowed is None else versions.filter(pk__in=allowed)
+
+    def pinned_version(self, notebook: Notebook) -> NotebookVersion | None:
+        """The newest version a pinned-only link holder may see, else None."""
+        if self.allowed_versions(notebook) is None:
+            return None
+        pinned = [link.pinned_version for link in self._links[notebook.pk]]
+        return max(pinned, key=lambda version: version.number)
 
     def can(self, perm: str, notebook: Notebook) -> bool:
         return perm in self.perms(notebook)
@@ -89,15 +139,29 @@ class Access:
 def access_for(request) -> Access:
     """The request's ``Access``, created on first use."""
     if getattr(request, "_notebook_access", None) is None:
-        request._notebook_access = Access(request.user)
+        from sharing import links  # links.py imports this module
+
+        held = links.held_links(request)
+        request._notebook_access = Access(request.user, held.active, held.ended)
     return request._notebook_access
 
 
 def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
-    """The notebook if the person may ``perm`` it; 404 if they cannot see it, else 403."""
-    notebook = Notebook.objects.visible_to(request.user).with_latest().filter(pk=pk).first()
+    """The notebook if the person may ``perm`` it; 404 if they cannot see it, else 403.
+
+    Someone whose share link for it ended gets ``ShareLinkGone`` (a 410 page) instead of 404.
+    """
     access = access_for(request)
+    notebooks = Notebook.objects.with_latest().filter(pk=pk)
+    if not access.has_link_to(pk):
+        notebooks = notebooks.visible_to(request.user)
+    notebook = notebooks.first()
     if notebook is None or not access.can(VIEW, notebook):
+        why = access.ended_link(pk)
+        if why is not None and Notebook.objects.filter(pk=pk).exists():
+            from sharing.links import ShareLinkGone
+
+            raise ShareLinkGone(why)
         raise Http404("No such notebook.")
     if not access.can(perm, notebook):
         raise PermissionDenied("You cannot do that with this notebook.")
@@ -107,7 +171,57 @@ def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
 def get_version_or_404(request, pk: int, number: int) -> NotebookVersion:
     notebook = get_notebook_or_404(request, pk, VIEW)
     version = notebook.versions.filter(number=number).first()
-    if version is None:
+    allowed = access_for(request).allowed_versions(notebook)
+    if version is None or (allowed is not None and version.pk not in allowed):
         raise Http404("No such version.")
     version.notebook = notebook
     return version
+
+
+def login_or_share_link_required(view):
+    """Like ``login_required``, but lets in people holding a share link that needs no sign-in."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated or access_for(request).holds_links():
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+def user_can(user, perm: str, notebook: Notebook) -> bool:
+    """Whether someone other than the requester may ``perm`` a notebook (mentions, e-mail)."""
+    return Access(user).can(perm, notebook)
+
+
+def can_post_comment(access: Access, notebook: Notebook) -> bool:
+    """Commenting needs the comment permission and a signed-in person (comments have authors)."""
+    return access.user.is_authenticated and access.can(COMMENT, notebook)
+
+
+def can_edit_comment(access: Access, notebook: Notebook, comment) -> bool:
+    """Authors edit their own comments, while they may still comment on the notebook."""
+    user = access.user
+    return (
+        user.is_authenticated
+        and comment.author_id is not None
+        and comment.author_id == user.pk
+        and can_post_comment(access, notebook)
+    )
+
+
+def can_delete_comment(access: Access, notebook: Notebook, comment) -> bool:
+    """Authors delete their own comments; people who manage the notebook delete any."""
+    return can_edit_comment(access, notebook, comment) or access.can(MANAGE, notebook)
+
+
+def get_api_token_or_404(request, pk: int):
+    """One of the person's own API tokens; anyone else's is 404, as if it did not exist."""
+    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing.views import access, accounts, notebooks
+from sharing.views import access, accounts, comments, links, notebooks, people, tokens
 
 app_name = "sharing"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", notebooks.dashboard, name="dashboard"),
     path("upload/", notebooks.upload, name="upload"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("settings/tokens/", tokens.tokens_page, name="api-tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", tokens.revoke, name="api-token-revoke"),
     path("n/<int:pk>/", notebooks.notebook_detail, name="notebook-detail"),
     path("n/<int:pk>/upload/", notebooks.upload_version, name="notebook-upload-version"),
     path("n/<int:pk>/rename/", notebooks.rename, name="notebook-rename"),
@@ -27,8 +29,20 @@ urlpatterns = [
     ),
     path("n/<int:pk>/access/visibility/", access.change_visibility, name="access-visibility"),
     path("n/<int:pk>/transfer/", access.transfer_ownership, name="notebook-transfer"),
+    path("n/<int:pk>/links/", links.manage, name="notebook-links"),
+    path("n/<int:pk>/links/new/", links.create, name="share-link-create"),
+    path("n/<int:pk>/links/<int:link_id>/revoke/", links.revoke, name="share-link-revoke"),
+    path("l/<str:token>/", links.open_link, name="share-link-open"),
     path("groups/", access.my_groups, name="groups"),
     path("n/<int:pk>/v/<int:number>/", notebooks.version_detail, name="version-detail"),
     path("n/<int:pk>/v/<int:number>/download/", notebooks.download, name="version-download"),
     path("n/<int:pk>/v/<int:number>/status/", notebooks.render_status, name="render-status"),
+    path("n/<int:pk>/v/<int:number>/comments/", comments.threads, name="version-comments"),
+    path("n/<int:pk>/threads/<int:thread_id>/reply/", comments.reply, name="comment-reply"),
+    path("n/<int:pk>/threads/<int:thread_id>/resolve/", comments.resolve, name="comment-resolve"),
+    path("n/<int:pk>/threads/<int:thread_id>/reopen/", comments.reopen, name="comment-reopen"),
+    path("n/<int:pk>/comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
+    path("n/<int:pk>/comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
+    path("people/<str:username>/", people.person, name="person"),
+    path("settings/notifications/", people.notification_settings, name="notification-settings"),
 ]

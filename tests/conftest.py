@@ -105,3 +105,12 @@ def tmp_media(settings, tmp_path):
     """Each test stores uploads in its own folder, removed afterwards."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    """Each test starts with empty rate-limit counters: a fresh key prefix, no database needed."""
+    import uuid
+
+    ratelimit = {**settings.CACHES["ratelimit"], "KEY_PREFIX": uuid.uuid4().hex}
+    settings.CACHES = {**settings.CACHES, "ratelimit": ratelimit}

@@ -16,7 +16,13 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from sharing.access import set_group_role, set_user_role
-from sharing.models import Notebook, NotebookGroupObjectPermission, NotebookUserObjectPermission
+from sharing.comments import start_thread, version_cells
+from sharing.models import (
+    Comment,
+    Notebook,
+    NotebookGroupObjectPermission,
+    NotebookUserObjectPermission,
+)
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +64,24 @@ MATRIX = {
     ("POST", "access-visibility"):        (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
     ("GET", "notebook-transfer"):         (302, 302, 404, 403, 403, 403, 403, 403, 403, 200, 200),
     ("POST", "notebook-transfer"):        (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
+    ("GET", "notebook-links"):            (302, 302, 404, 403, 403, 200, 403, 403, 200, 200, 200),
+    ("POST", "share-link-create"):        (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
+    ("POST", "share-link-revoke"):        (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
+    # Comments: 200/201 done. The comment in the world is the commenter's; the owner and the
+    # superuser (who manage the notebook) may delete it, only its author may edit it.
+    ("GET", "version-comments"):          (302, 302, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "version-comments"):         (302, 302, 404, 403, 201, 201, 403, 201, 201, 201, 201),
+    ("POST", "comment-reply"):            (302, 302, 404, 403, 201, 201, 403, 201, 201, 201, 201),
+    ("POST", "comment-resolve"):          (302, 302, 404, 403, 200, 200, 403, 200, 200, 200, 200),
+    ("POST", "comment-reopen"):           (302, 302, 404, 403, 200, 200, 403, 200, 200, 200, 200),
+    ("POST", "comment-edit"):             (302, 302, 404, 403, 200, 403, 403, 403, 403, 403, 403),
+    ("POST", "comment-delete"):           (302, 302, 404, 403, 200, 403, 403, 403, 403, 200, 200),
 }
 # fmt: on
 NOT_ABOUT_ONE_NOTEBOOK = {"dashboard", "upload", "signup", "groups"}
+NOT_ABOUT_ONE_NOTEBOOK |= {"api-tokens", "api-token-revoke"}  # own API tokens: test_api_tokens
+NOT_ABOUT_ONE_NOTEBOOK |= {"share-link-open"}  # a token, not a notebook: see LINK_MATRIX
+NOT_ABOUT_ONE_NOTEBOOK |= {"person", "notification-settings"}  # a person's page and settings
 
 
 @dataclass
@@ -68,6 +89,9 @@ class World:
     notebook: Notebook
     users: dict
     group: Group
+    link_pk: int = 0  # a share link of the notebook
+    thread_pk: int = 0  # a comment thread on the notebook, started by the commenter
+    comment_pk: int = 0  # its first comment
 
     def url(self, name: str, notebook_pk: int | None = None) -> str:
         pk = notebook_pk if notebook_pk is not None else self.notebook.pk
@@ -77,6 +101,13 @@ class World:
             "render-status": [pk, 1],
             "access-person-remove": [pk, self.users["viewer"].pk],
             "access-group-remove": [pk, self.group.pk],
+            "share-link-revoke": [pk, self.link_pk],
+            "version-comments": [pk, 1],
+            "comment-reply": [pk, self.thread_pk],
+            "comment-resolve": [pk, self.thread_pk],
+            "comment-reopen": [pk, self.thread_pk],
+            "comment-edit": [pk, self.comment_pk],
+            "comment-delete": [pk, self.comment_pk],
         }.get(name, [pk])
         return reverse(f"sharing:{name}", args=args)
 
@@ -90,6 +121,10 @@ class World:
             "access-group": {"group": self.group.pk, "role": "editor"},
             "access-visibility": {"visibility": "org_view"},
             "notebook-transfer": {"who": "dave", "confirm": "on"},
+            "share-link-create": {"role": "viewer", "expires": "1d", "follow": "latest"},
+            "version-comments": {"cell_id": _first_cell(self.notebook), "body": "Why?"},
+            "comment-reply": {"body": "Because."},
+            "comment-edit": {"body": "Why this threshold?"},
         }.get(name, {})
 
     def snapshot(self) -> tuple:
@@ -111,6 +146,9 @@ class World:
                     "group__name", "permission__codename"
                 )
             ),
+            sorted(notebook.share_links.values_list("pk", "revoked_at")),
+            sorted(notebook.threads.values_list("pk", "resolved_at")),
+            sorted(Comment.objects.filter(thread__notebook=notebook).values_list("pk", "body")),
         )
 
 
@@ -130,7 +168,10 @@ def world(make_user, make_notebook) -> World:
     set_user_role(notebook, users["inactive"], "editor")
     users["inactive"].is_active = False
     users["inactive"].save()
-    return World(notebook, users, Group.objects.get(name="team-viewer"))
+    link = _link(notebook, users["owner"])
+    comment = _comment(notebook, users["commenter"])
+    group = Group.objects.get(name="team-viewer")
+    return World(notebook, users, group, link.pk, comment.thread_id, comment.pk)
 
 
 def client_for(world: World, actor: str, **kwargs) -> Client:
@@ -163,7 +204,7 @@ def test_permission_matrix(world, method, name, actor, expected):
         response = client.post(world.url(name), world.post_data(name))
     # THEN the status is the table's, and a refused request changed nothing
     assert response.status_code == expected
-    if expected != 302 or actor in {"anonymous", "inactive"}:
+    if method == "GET" or expected >= 400 or actor in {"anonymous", "inactive"}:
         assert world.snapshot() == before
     if expected == 302 and actor in {"anonymous", "inactive"}:
         assert response.url.startswith(reverse("login"))
@@ -215,3 +256,141 @@ def test_a_version_that_does_not_exist_is_404(world):
     for name in ("version-detail", "version-download", "render-status"):
         url = reverse(f"sharing:{name}", args=[world.notebook.pk, 99])
         assert client.get(url).status_code == 404
+
+
+# --- share links ---------------------------------------------------------------------------
+# People without a grant who came through a share link (sharing/links.py), in columns:
+# not signed in with a sign-in link; signed in with a valid viewer / commenter link; not signed
+# in with a no-sign-in link (site setting on); and signed in holding a link that expired, was
+# revoked, was created by an editor since removed, or whose notebook was deleted.
+LINK_HOLDERS = (
+    "internal_anonymous",
+    "viewer_link",
+    "commenter_link",
+    "public_link",
+    "expired",
+    "revoked",
+    "removed_editor",
+    "deleted_notebook",
+)
+# 410: the link this person used has ended (a page that does not name the notebook).
+# fmt: off
+LINK_MATRIX = {
+    # (method, endpoint):               ianon view comm publ expi revo rmed dele
+    ("GET", "share-link-open"):         (302, 302, 302, 302, 410, 410, 410, 404),
+    ("GET", "notebook-detail"):         (302, 200, 200, 200, 410, 410, 410, 404),
+    ("GET", "version-detail"):          (302, 200, 200, 200, 410, 410, 410, 404),
+    ("GET", "version-download"):        (302, 200, 200, 200, 410, 410, 410, 404),
+    ("GET", "render-status"):           (302, 200, 200, 200, 410, 410, 410, 404),
+    ("GET", "notebook-upload-version"): (302, 403, 403, 302, 410, 410, 410, 404),
+    ("POST", "notebook-rename"):        (302, 403, 403, 302, 410, 410, 410, 404),
+    ("POST", "notebook-delete"):        (302, 403, 403, 302, 410, 410, 410, 404),
+    ("GET", "notebook-access"):         (302, 403, 403, 302, 410, 410, 410, 404),
+    ("GET", "notebook-links"):          (302, 403, 403, 302, 410, 410, 410, 404),
+    ("POST", "share-link-create"):      (302, 403, 403, 302, 410, 410, 410, 404),
+    ("POST", "share-link-revoke"):      (302, 403, 403, 302, 410, 410, 410, 404),
+    ("GET", "version-comments"):        (302, 200, 200, 200, 410, 410, 410, 404),
+    ("POST", "version-comments"):       (302, 403, 201, 302, 410, 410, 410, 404),
+    ("POST", "comment-reply"):          (302, 403, 201, 302, 410, 410, 410, 404),
+    ("POST", "comment-resolve"):        (302, 403, 200, 302, 410, 410, 410, 404),
+    ("POST", "comment-reopen"):         (302, 403, 200, 302, 410, 410, 410, 404),
+    ("POST", "comment-edit"):           (302, 403, 403, 302, 410, 410, 410, 404),
+    ("POST", "comment-delete"):         (302, 403, 403, 302, 410, 410, 410, 404),
+}
+# fmt: on
+
+
+def _link(notebook: Notebook, creator, **kwargs):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing.links import create_link
+
+    expires_at = timezone.now() + timedelta(days=1)
+    return create_link(notebook, creator, expires_at=expires_at, **kwargs)[0]
+
+
+def _link_holder(world: World, actor: str, make_notebook) -> tuple[Client, str, int]:
+    """A client that came through a link, the link's token, and the notebook it is for."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing.links import create_link, revoke
+    from sharing.notebooks import delete_notebook
+
+    owner, notebook = world.users["owner"], world.notebook
+    if actor == "deleted_notebook":
+        notebook = make_notebook(owner, title="Doomed")
+    creator = world.users["editor"] if actor == "removed_editor" else owner
+    kwargs = {"role": "commenter"} if actor == "commenter_link" else {}
+    if actor == "public_link":
+        kwargs["anonymous"] = True
+    expires_at = timezone.now() + timedelta(days=1)
+    link, token = create_link(notebook, creator, expires_at=expires_at, **kwargs)
+    client = Client()
+    if actor not in {"internal_anonymous", "public_link"}:
+        client.force_login(world.users["outsider"])
+    client.get(reverse("sharing:share-link-open", args=[token]))
+    if actor == "expired":
+        type(link).objects.filter(pk=link.pk).update(expires_at=timezone.now())
+    elif actor == "revoked":
+        revoke(link, owner)
+    elif actor == "removed_editor":
+        set_user_role(notebook, creator, None)
+    elif actor == "deleted_notebook":
+        delete_notebook(notebook)
+    return client, token, notebook.pk
+
+
+LINK_CASES = [
+    (method, name, actor, expected)
+    for (method, name), row in LINK_MATRIX.items()
+    for actor, expected in zip(LINK_HOLDERS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "actor", "expected"),
+    LINK_CASES,
+    ids=[f"{m} {n} via {a}" for m, n, a, _ in LINK_CASES],
+)
+def test_link_holder_matrix(world, make_notebook, settings, method, name, actor, expected):
+    # GIVEN someone without a grant who came through a share link, in the column's state
+    settings.SHARE_LINKS_ALLOW_ANONYMOUS = True
+    client, token, notebook_pk = _link_holder(world, actor, make_notebook)
+    before = world.snapshot()
+    # WHEN they call the endpoint
+    if name == "share-link-open":
+        url = reverse("sharing:share-link-open", args=[token])
+    else:
+        url = world.url(name, notebook_pk)
+    response = client.get(url) if method == "GET" else client.post(url, world.post_data(name))
+    # THEN the status is the table's, a refusal changes nothing, and no 410 names the notebook
+    assert response.status_code == expected
+    if expected not in (200, 201):
+        assert world.snapshot() == before
+    if expected == 410:
+        assert "Matrix" not in response.text
+    sent_to_sign_in = actor == "internal_anonymous" or name != "share-link-open"
+    if expected == 302 and actor in {"internal_anonymous", "public_link"} and sent_to_sign_in:
+        assert response.url.startswith(reverse("login"))
+
+
+def test_every_link_matrix_row_is_an_endpoint():
+    assert {name for _, name in LINK_MATRIX} - {"share-link-open"} <= {n for _, n in MATRIX}
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def _first_cell(notebook: Notebook) -> str:
+    return min(version_cells(notebook.latest_version).values(), key=lambda c: c.index).id
+
+
+def _comment(notebook: Notebook, author) -> Comment:
+    cells = version_cells(notebook.latest_version)
+    cell = cells[_first_cell(notebook)]
+    comment, _ = start_thread(notebook, notebook.latest_version, cell, author, "Why this?")
+    return comment

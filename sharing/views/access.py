@@ -18,6 +18,7 @@ from sharing.forms import (
     TransferOwnershipForm,
     VisibilityForm,
 )
+from sharing.views.links import share_link_context
 
 
 def _access_url(notebook) -> str:
@@ -36,6 +37,8 @@ def _page(request, notebook, status: int = 200, **forms):
         "group_form": forms.get("group_form") or ShareWithGroupForm(),
         "visibility_form": forms.get("visibility_form") or VisibilityForm(instance=notebook),
         "has_groups": Group.objects.exists(),
+        "show_activity_link": True,
+        **share_link_context(notebook),
     }
     return render(request, "sharing/access.html", context, status=status)
 

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from sharing.forms import SignUpForm
+from sharing.ratelimit import rate_limit
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,3 +31,7 @@ def signup(request):
         messages.success(request, f"Welcome, {user.username}! Your account is ready.")
         return redirect("sharing:dashboard")
     return render(request, "registration/signup.html", {"form": form})
+
+
+# Sign-in is Django's own view with a per-client limit on attempts (sharing/ratelimit.py).
+sign_in = rate_limit("login", methods=("POST",))(auth_views.LoginView.as_view())

@@ -104,14 +104,17 @@ def _invalid_upload(request, form, template: str, context: dict):
     return render(request, template, {**context, "form": form}, status=status)
 
 
-@login_required
+@permissions.login_or_share_link_required
 @require_GET
 def notebook_detail(request, pk: int):
     notebook = permissions.get_notebook_or_404(request, pk)
+    pinned = permissions.access_for(request).pinned_version(notebook)
+    if pinned is not None:  # a share link for one version only
+        return redirect(pinned)
     return _version_page(request, notebook, notebook.latest_version)
 
 
-@login_required
+@permissions.login_or_share_link_required
 @require_GET
 def version_detail(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number)
@@ -125,7 +128,11 @@ def _version_page(request, notebook: Notebook, version):
         "notebook": notebook,
         "version": version,
         "is_latest": version.pk == notebook.latest_version_id,
-        "versions": notebook.versions.select_related("uploaded_by").defer("original", "normalized"),
+        "versions": access.visible_versions(
+            notebook,
+            notebook.versions.select_related("uploaded_by").defer("original", "normalized"),
+        ),
+        "pinned_only": access.allowed_versions(notebook) is not None,
         "rendering": job,
         "can_edit": access.can(permissions.EDIT, notebook),
         "can_manage": access.can(permissions.MANAGE, notebook),
@@ -135,7 +142,7 @@ def _version_page(request, notebook: Notebook, version):
     return render(request, "sharing/notebook_detail.html", context)
 
 
-@login_required
+@permissions.login_or_share_link_required
 @require_GET
 def render_status(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number)
@@ -143,7 +150,7 @@ def render_status(request, pk: int, number: int):
     return JsonResponse({"status": job.status, "finished": job.is_finished})
 
 
-@login_required
+@permissions.login_or_share_link_required
 @require_GET
 def download(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number)

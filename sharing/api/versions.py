@@ -1,0 +1,114 @@
+"""/api/v1/notebooks/{id}/versions: list versions, publish a new one, download the original."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Query, Router, Status
+
+from sharing import permissions
+from sharing.api.errors import ApiError, error_responses, form_error
+from sharing.api.notebooks import PageQuery, page_of
+from sharing.api.schemas import (
+    MAX_VERSION,
+    NotebookFile,
+    NotebookId,
+    VersionNumber,
+    VersionOut,
+    VersionPage,
+)
+from sharing.forms import NotebookFileForm
+from sharing.notebooks import VersionConflict, add_version
+
+router = Router(tags=["versions"])
+
+IPYNB = "application/x-ipynb+json"
+
+
+@router.get(
+    "/notebooks/{notebook_id}/versions",
+    response={200: VersionPage, **error_responses(404)},
+    summary="List a notebook's versions",
+    url_name="version-list",
+)
+def list_versions(request: HttpRequest, notebook_id: NotebookId, query: Query[PageQuery]):
+    """Newest first."""
+    notebook = permissions.get_notebook_or_404(request, notebook_id)
+    versions = notebook.versions.select_related("uploaded_by")
+    count, items = page_of(versions, query)
+    for version in items:
+        version.notebook = notebook
+    return {
+        "count": count,
+        "page": query.page,
+        "page_size": query.page_size,
+        "results": [VersionOut.of(request, version) for version in items],
+    }
+
+
+@router.post(
+    "/notebooks/{notebook_id}/versions",
+    response={201: VersionOut, **error_responses(400, 403, 404, 409, 413)},
+    summary="Publish a new version",
+    url_name="version-list",
+)
+def publish_version(
+    request: HttpRequest,
+    notebook_id: NotebookId,
+    file: File[NotebookFile],
+    # Not "int | None": the document would then allow null, which a form field cannot send.
+    expected_latest: Annotated[
+        int,  # noqa: RUF013
+        Form(ge=0, le=MAX_VERSION, description="Refuse with 409 unless this is the latest."),
+    ] = None,
+):
+    """Upload a `.ipynb` file (multipart field `file`) as the next version. Editors and owners.
+
+    Send `expected_latest` (the version number you last saw) to be refused with 409 instead
+    of publishing over a version someone else uploaded meanwhile.
+    """
+    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.EDIT)
+    form = NotebookFileForm(request.POST, request.FILES, request=request)
+    if not form.is_valid():
+        raise form_error(form)
+    try:
+        version = add_version(notebook, request.user, form.upload, expected_latest)
+    except VersionConflict as conflict:
+        raise ApiError(
+            409,
+            f"Version {conflict.latest} was published after version {expected_latest}: "
+            "fetch the notebook and try again.",
+            "conflict",
+        ) from None
+    version.notebook = notebook
+    return Status(201, VersionOut.of(request, version))
+
+
+@router.get(
+    "/notebooks/{notebook_id}/versions/{number}/ipynb",
+    response={200: None, **error_responses(404)},
+    summary="Download a version's original file",
+    url_name="version-ipynb",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The uploaded file, byte for byte, as an attachment.",
+                # The bytes are a JSON notebook (uploads are checked to be one).
+                "content": {IPYNB: {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def download(request: HttpRequest, notebook_id: NotebookId, number: VersionNumber):
+    version = permissions.get_version_or_404(request, notebook_id, number)
+    response = FileResponse(
+        default_storage.open(version.original.name, "rb"),
+        as_attachment=True,
+        filename=version.filename,
+        content_type=IPYNB,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,156 @@
+"""JSON endpoints for comment threads on cells (used by static/js/comments.js).
+
+Reading needs the view permission, writing the comment permission: people who cannot see the
+notebook get 404, people who can see it but not comment get 403. Errors are JSON
+``{"errors": {field: [{"message", "code"}]}}`` with status 400 (bad input) or 409 (the page is
+out of date).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sharing import comments, notifications, permissions
+from sharing.comment_forms import CommentForm, NewThreadForm
+from sharing.models import Comment
+
+OLD_VERSION = "This is an older version of the notebook: start new threads on the latest version."
+
+
+@permissions.login_or_share_link_required
+@require_http_methods(["GET", "POST"])
+def threads(request, pk: int, number: int):
+    """GET: every thread of a version, with its comments, in one response. POST: a new thread.
+
+    Whoever may read the notebook reads its threads, share-link holders included; writing
+    needs a signed-in person, since every comment has an author.
+    """
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return _start_thread(request, pk, number)
+    version = permissions.get_version_or_404(request, pk, number)
+    notebook = version.notebook
+    access = permissions.access_for(request)
+    return JsonResponse(
+        {
+            "version": version.number,
+            "is_latest": version.pk == notebook.latest_version_id,
+            "can_comment": permissions.can_post_comment(access, notebook),
+            "max_length": settings.COMMENT_MAX_LENGTH,
+            "threads": comments.threads_data(version, access),
+        }
+    )
+
+
+def _start_thread(request, pk: int, number: int):
+    notebook = permissions.get_notebook_or_404(request, pk, permissions.COMMENT)
+    version = get_object_or_404(notebook.versions, number=number)
+    if version.pk != notebook.latest_version_id:
+        return _error(OLD_VERSION, "old_version", 409)
+    form = NewThreadForm(request.POST, cells=comments.version_cells(version))
+    if not form.is_valid():
+        return _invalid(form)
+    try:
+        comment, rendered = comments.start_thread(
+            notebook, version, form.cleaned_data["cell_id"], request.user, form.cleaned_data["body"]
+        )
+    except comments.StaleVersion:
+        return _error(OLD_VERSION, "old_version", 409)
+    _notify(request, comment, rendered.mentioned)
+    return JsonResponse({"thread": comment.thread_id, "comment": comment.pk}, status=201)
+
+
+@login_required
+@require_POST
+def reply(request, pk: int, thread_id: int):
+    thread = _thread(request, pk, thread_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _invalid(form)
+    comment, rendered = comments.reply(thread, request.user, form.cleaned_data["body"])
+    _notify(request, comment, rendered.mentioned)
+    return JsonResponse({"thread": thread.pk, "comment": comment.pk}, status=201)
+
+
+@login_required
+@require_POST
+def resolve(request, pk: int, thread_id: int):
+    return _set_resolved(request, pk, thread_id, True)
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int, thread_id: int):
+    return _set_resolved(request, pk, thread_id, False)
+
+
+def _set_resolved(request, pk: int, thread_id: int, resolved: bool):
+    thread = _thread(request, pk, thread_id)
+    comments.set_resolved(thread, request.user, resolved)
+    return JsonResponse({"thread": thread.pk, "resolved": thread.is_resolved})
+
+
+@login_required
+@require_POST
+def edit(request, pk: int, comment_id: int):
+    notebook, comment = _comment(request, pk, comment_id)
+    if not permissions.can_edit_comment(permissions.access_for(request), notebook, comment):
+        raise PermissionDenied("Only its author can edit a comment.")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _invalid(form)
+    comments.edit_comment(comment, form.cleaned_data["body"])
+    return JsonResponse({"thread": comment.thread_id, "comment": comment.pk})
+
+
+@login_required
+@require_POST
+def delete(request, pk: int, comment_id: int):
+    notebook, comment = _comment(request, pk, comment_id)
+    if not permissions.can_delete_comment(permissions.access_for(request), notebook, comment):
+        raise PermissionDenied("Only its author or the notebook's owner can delete a comment.")
+    thread_id = comment.thread_id
+    thread_deleted = comments.delete_comment(comment)
+    return JsonResponse({"thread": thread_id, "thread_deleted": thread_deleted})
+
+
+def _thread(request, pk: int, thread_id: int):
+    notebook = permissions.get_notebook_or_404(request, pk, permissions.COMMENT)
+    thread = get_object_or_404(notebook.threads, pk=thread_id)
+    thread.notebook = notebook
+    return thread
+
+
+def _comment(request, pk: int, comment_id: int):
+    notebook = permissions.get_notebook_or_404(request, pk, permissions.COMMENT)
+    comment = get_object_or_404(
+        Comment.objects.select_related("thread__notebook"), pk=comment_id, thread__notebook=notebook
+    )
+    return notebook, comment
+
+
+def _notify(request, comment: Comment, mentioned: list[str]) -> None:
+    notifications.comment_posted(
+        comment,
+        mentioned,
+        page_url=request.build_absolute_uri(comment.thread.notebook.get_absolute_url()),
+        settings_url=request.build_absolute_uri(reverse("sharing:notification-settings")),
+    )
+
+
+def _invalid(form) -> JsonResponse:
+    return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+
+
+def _error(message: str, code: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"errors": {"__all__": [{"message": message, "code": code}]}}, status=status
+    )

@@ -1,0 +1,61 @@
+"""Helpers for the API tests: tokens, headers and a clean rate-limit slate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from sharing.tokens import create_token
+from tests.conftest import notebook_bytes
+
+API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counts live in the cache; user ids repeat across tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def token_for(user, days: int | None = 30, name: str = "test") -> str:
+    return create_token(user, name, days).raw
+
+
+def bearer(raw: str) -> dict:
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def upload(data: bytes | None = None, name: str = "analysis.ipynb") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data if data is not None else notebook_bytes())
+
+
+class TokenClient:
+    """A test client that sends ``Authorization: Bearer <token>`` with every request."""
+
+    def __init__(self, raw: str | None, **kwargs) -> None:
+        self.client = Client(**kwargs)
+        self.headers = bearer(raw) if raw else {}
+
+    def get(self, path: str, **params):
+        return self.client.get(API + path, params, headers=self.headers)
+
+    def post(self, path: str, data: dict | None = None):
+        return self.client.post(API + path, data or {}, headers=self.headers)
+
+    def json(self, method: str, path: str, body):
+        return self.client.generic(
+            method,
+            API + path,
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=self.headers,
+        )
+
+    def delete(self, path: str):
+        return self.client.delete(API + path, headers=self.headers)

@@ -1,0 +1,200 @@
+"""The API permission matrix: every operation against every kind of token-holding caller.
+
+One row per operation of the OpenAPI document, one column per actor; a new operation cannot
+be added without a row (``test_every_api_operation_has_a_row``). Each actor calls with a
+personal token except "anonymous" (no credentials) and "bad_token" (a made-up one).
+Refused requests must change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from sharing.access import set_group_role, set_user_role
+from sharing.api import api
+from sharing.models import ApiToken, Notebook, NotebookGroupObjectPermission
+from sharing.models import NotebookUserObjectPermission as UserGrant
+from sharing.tokens import create_token, revoke
+from tests.api_support import API, fresh_rate_limits  # noqa: F401
+from tests.conftest import notebook_bytes
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = (
+    "anonymous",
+    "bad_token",
+    "outsider",
+    "viewer",
+    "commenter",
+    "editor",
+    "group_viewer",
+    "group_commenter",
+    "group_editor",
+    "owner",
+    "superuser",
+    "deactivated",
+    "expired",
+    "revoked",
+)
+
+# 401 no or a dead token, 404 may not see the notebook, 403 may see it but not do this.
+# "deactivated" is a former editor; "expired" and "revoked" are the owner's own old tokens.
+# fmt: off
+MATRIX = {
+    # (method, path):
+    #    anon bad  out  view comm edit gvie gcom gedi own  super deac expi revo
+    ("GET", "/me"):
+        (401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("GET", "/notebooks"):
+        (401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("POST", "/notebooks"):
+        (401, 401, 201, 201, 201, 201, 201, 201, 201, 201, 201, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}"):
+        (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("PATCH", "/notebooks/{notebook_id}"):
+        (401, 401, 404, 403, 403, 200, 403, 403, 200, 200, 200, 401, 401, 401),
+    ("DELETE", "/notebooks/{notebook_id}"):
+        (401, 401, 404, 403, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}/versions"):
+        (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("POST", "/notebooks/{notebook_id}/versions"):
+        (401, 401, 404, 403, 403, 201, 403, 403, 201, 201, 201, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}/versions/{number}/ipynb"):
+        (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}/access"):
+        (401, 401, 404, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    ("PUT", "/notebooks/{notebook_id}/access"):
+        (401, 401, 404, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+}
+# fmt: on
+
+
+@dataclass
+class World:
+    notebook: Notebook
+    tokens: dict[str, str]
+
+    def url(self, path: str, notebook_pk: int | None = None) -> str:
+        pk = self.notebook.pk if notebook_pk is None else notebook_pk
+        return API + path.format(notebook_id=pk, number=1)
+
+    def call(self, actor: str, method: str, path: str, notebook_pk: int | None = None):
+        client = Client()
+        headers = {"Authorization": f"Bearer {self.tokens[actor]}"} if actor in self.tokens else {}
+        url = self.url(path, notebook_pk)
+        if method in ("GET", "DELETE"):
+            return client.generic(method, url, headers=headers)
+        if (method, path) in BODIES:
+            return client.generic(
+                method,
+                url,
+                json.dumps(BODIES[method, path]),
+                content_type="application/json",
+                headers=headers,
+            )
+        file = SimpleUploadedFile("next.ipynb", notebook_bytes(cells=4))
+        return client.post(url, {"file": file}, headers=headers)
+
+    def snapshot(self) -> tuple:
+        notebook = Notebook.objects.filter(pk=self.notebook.pk).first()
+        if notebook is None:
+            return ("deleted",)
+        return (
+            Notebook.objects.count(),
+            notebook.title,
+            notebook.visibility,
+            notebook.versions.count(),
+            sorted(
+                UserGrant.objects.filter(content_object=notebook).values_list(
+                    "user__username", "permission__codename"
+                )
+            ),
+            sorted(
+                NotebookGroupObjectPermission.objects.filter(content_object=notebook).values_list(
+                    "group__name", "permission__codename"
+                )
+            ),
+        )
+
+
+BODIES = {
+    ("PATCH", "/notebooks/{notebook_id}"): {"title": "Renamed"},
+    ("PUT", "/notebooks/{notebook_id}/access"): {
+        "visibility": "private",
+        "users": [{"username": "viewer", "role": "editor"}],
+    },
+}
+
+
+@pytest.fixture
+def world(make_user, make_notebook) -> World:
+    people = {
+        name: make_user(name)
+        for name in ACTORS
+        if name not in {"anonymous", "bad_token", "owner", "expired", "revoked"}
+    }
+    people["owner"] = make_user("alice")
+    people["superuser"].is_superuser = True
+    people["superuser"].save()
+    notebook = make_notebook(people["owner"], title="Matrix")
+    for role in ("viewer", "commenter", "editor"):
+        set_user_role(notebook, people[role], role)
+        group = Group.objects.create(name=f"team-{role}")
+        group.user_set.add(people[f"group_{role}"])
+        set_group_role(notebook, group, role)
+    set_user_role(notebook, people["deactivated"], "editor")
+    raw = {name: create_token(user, name, 30).raw for name, user in people.items()}
+    people["deactivated"].is_active = False
+    people["deactivated"].save()
+    raw["expired"] = create_token(people["owner"], "old", 1).raw
+    ApiToken.objects.filter(name="old").update(expires_at=timezone.now() - timedelta(minutes=1))
+    raw["revoked"] = create_token(people["owner"], "gone", 30).raw
+    revoke(ApiToken.objects.get(name="gone"))
+    raw["bad_token"] = "nbs_aaaaaaaa_" + "A" * 43
+    return World(notebook, raw)
+
+
+CASES = [
+    (method, path, actor, expected)
+    for (method, path), row in MATRIX.items()
+    for actor, expected in zip(ACTORS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "actor", "expected"),
+    CASES,
+    ids=[f"{m} {p} as {a}" for m, p, a, _ in CASES],
+)
+def test_api_permission_matrix(world, method, path, actor, expected):
+    # GIVEN a notebook shared with every kind of actor, each holding a token
+    before = world.snapshot()
+    # WHEN the actor calls the operation
+    response = world.call(actor, method, path)
+    # THEN the status is the table's, errors are JSON, and a refused request changed nothing
+    assert response.status_code == expected
+    if expected >= 400:
+        assert response.json()["code"]
+        assert world.snapshot() == before
+
+
+def test_every_api_operation_has_a_row():
+    schema = api.get_openapi_schema(path_prefix="")
+    operations = {
+        (method.upper(), path) for path, methods in schema["paths"].items() for method in methods
+    }
+    assert operations == set(MATRIX)
+
+
+@pytest.mark.parametrize(("method", "path"), [key for key in MATRIX if "{notebook_id}" in key[1]])
+def test_a_forged_notebook_id_is_404_even_for_the_superuser(world, method, path):
+    response = world.call("superuser", method, path, notebook_pk=world.notebook.pk + 1000)
+    assert response.status_code == 404
