@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import mistune
 from mistune import HTMLRenderer
 
-from sharing.rendering import highlight_code
+from sharing.markup import highlight_code
 from sharing.sanitize import sanitize_html
 
 logger = logging.getLogger(__name__)
