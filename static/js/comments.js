@@ -309,7 +309,7 @@
         type: "button", class: "cm-cell-button", "aria-expanded": "false",
         "aria-controls": `cm-box-${cellId}`, "data-cell-button": cellId,
       }, bubbleIcon(),
-      el("span", { class: "cm-button-text" }, "Comment"),
+      el("span", { class: "cm-button-text" }, data.can_comment ? "Comment" : "Comments"),
       el("span", { class: "cm-badge", "data-badge": true, hidden: true }));
       button.addEventListener("click", () => toggleCell(cellId));
       bar = el("div", { class: "cm-cell-bar" }, button);
