@@ -106,9 +106,11 @@ def _find_active_user(who: str):
     return found[0]
 
 
-class ShareWithPersonForm(forms.Form):
+class _PersonForm(forms.Form):
+    """A form about one notebook whose ``who`` names an active account other than its owner."""
+
     who = forms.CharField(label="Person", max_length=254, help_text="Username or e-mail address.")
-    role = forms.ChoiceField(choices=ROLE_CHOICES, initial="viewer")
+    owner_message = "The owner already has every right."
 
     def __init__(self, *args, notebook: Notebook, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -117,8 +119,12 @@ class ShareWithPersonForm(forms.Form):
     def clean_who(self):
         user = _find_active_user(self.cleaned_data["who"])
         if user.pk == self.notebook.owner_id:
-            raise ValidationError("The owner already has every right.", code="owner")
+            raise ValidationError(self.owner_message, code="owner")
         return user
+
+
+class ShareWithPersonForm(_PersonForm):
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial="viewer")
 
 
 class ShareWithGroupForm(forms.Form):
@@ -135,24 +141,16 @@ class VisibilityForm(forms.ModelForm):
         widgets = {"visibility": forms.RadioSelect}
 
 
-class TransferOwnershipForm(forms.Form):
-    who = forms.CharField(
-        label="New owner", max_length=254, help_text="Username or e-mail address."
-    )
+class TransferOwnershipForm(_PersonForm):
+    owner_message = "That person already owns this notebook."
     confirm = forms.BooleanField(
         label="I understand that I will stay on as an editor and can no longer manage access.",
         error_messages={"required": "Tick the box to confirm the transfer."},
     )
 
-    def __init__(self, *args, notebook: Notebook, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.notebook = notebook
-
-    def clean_who(self):
-        user = _find_active_user(self.cleaned_data["who"])
-        if user.pk == self.notebook.owner_id:
-            raise ValidationError("That person already owns this notebook.", code="owner")
-        return user
+        self.fields["who"].label = "New owner"
 
 
 class ApiTokenForm(forms.Form):
