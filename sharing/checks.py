@@ -49,7 +49,7 @@ def check_share_link_settings(app_configs, **kwargs):
                 id="sharing.E020",
             )
         )
-    for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_LINKS"):
+    for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_LINKS", "RATE_LIMIT_API"):
         try:
             parse_rate(getattr(settings, name))
         except ValueError:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import nbformat
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -242,6 +243,18 @@ def set_resolved(thread: CommentThread, user, resolved: bool) -> CommentThread:
 
 
 # --- reading ----------------------------------------------------------------------------
+
+
+def version_data(version: NotebookVersion, access: permissions.Access) -> dict[str, Any]:
+    """What the comment panel (and the API) reads about one version: its threads and rights."""
+    notebook = version.notebook
+    return {
+        "version": version.number,
+        "is_latest": version.pk == notebook.latest_version_id,
+        "can_comment": permissions.can_post_comment(access, notebook),
+        "max_length": settings.COMMENT_MAX_LENGTH,
+        "threads": threads_data(version, access),
+    }
 
 
 def threads_data(version: NotebookVersion, access: permissions.Access) -> list[dict[str, Any]]:

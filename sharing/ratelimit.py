@@ -61,14 +61,19 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def hit(scope: str, request) -> int | None:
-    """Count one request; the seconds to wait if the client is past its limit, else None."""
+def hit(scope: str, request, who: str | None = None) -> int | None:
+    """Count one request; the seconds to wait if the client is past its limit, else None.
+
+    ``who`` is what is counted (e.g. "user:42" for a signed-in caller); by default the client's
+    address.
+    """
     rate = rate_for(scope)
     if rate is None:
         return None
     now = time.time()
     window = int(now // rate.seconds)
-    client = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    who = client_address(request) if who is None else who
+    client = hashlib.sha256(who.encode()).hexdigest()[:32]
     key = f"{scope}:{client}:{window}"
     try:
         count = _count(caches[CACHE_ALIAS], key, rate.seconds + 1)
@@ -82,12 +87,11 @@ def hit(scope: str, request) -> int | None:
 
 
 def _count(cache, key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # culled between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+    # Read, then write with the window's timeout (cache.incr would reset it to the cache's
+    # default): two round trips where add + incr took three.
+    count = (cache.get(key) or 0) + 1
+    cache.set(key, count, timeout=timeout)
+    return count
 
 
 def rate_limit(scope: str, methods: tuple[str, ...] | None = None):

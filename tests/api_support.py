@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from sharing.ratelimit import CACHE_ALIAS
 from sharing.tokens import create_token
 from tests.conftest import notebook_bytes
 
@@ -16,11 +17,23 @@ API = "/api/v1"
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate-limit counts live in the cache; user ids repeat across tests."""
-    cache.clear()
+def fresh_rate_limits(request):
+    """Rate-limit counts live in the shared "ratelimit" cache (a database table, which
+    transactional tests do not empty); user ids repeat across tests."""
+    store = None
+    if request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("django_db_setup")  # the test database, never the real one
+        store = caches[CACHE_ALIAS]
+    _clear(request, store)
     yield
+    _clear(request, store)
+
+
+def _clear(request, store) -> None:
     cache.clear()
+    if store is not None:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            store.clear()
 
 
 def token_for(user, days: int | None = 30, name: str = "test") -> str:

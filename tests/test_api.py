@@ -6,7 +6,10 @@ import hashlib
 import json
 
 import pytest
+from django.core.cache import cache
+from django.core.checks import run_checks
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -139,12 +142,13 @@ def test_listing_takes_the_same_number_of_queries_however_many_notebooks(
 
     add(1)
     as_alice.get("/notebooks")  # the token's "last used" is written once a minute at most
-    # token + user (1), count (1), page with owner and latest version (1), user and group
-    # permissions of the page (guardian: 2)
-    with django_assert_num_queries(5):
+    # token + user (1), the rate-limit count in the shared store (6: read it, then write it
+    # with the cache's size check, in a savepoint), count (1), page with owner and latest
+    # version (1), user and group permissions of the page (guardian: 2)
+    with django_assert_num_queries(11):
         assert as_alice.get("/notebooks").status_code == 200
     add(4)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(11):
         assert len(as_alice.get("/notebooks").json()["results"]) == 10
 
 
@@ -339,6 +343,33 @@ def test_past_the_rate_limit_requests_get_429_with_retry_after(as_alice, setting
     limited = as_alice.get("/me")
     assert limited.json()["code"] == "rate_limited"
     assert 1 <= int(limited["Retry-After"]) <= 60
+
+
+def test_the_api_rate_limit_is_per_caller_and_kept_in_the_shared_store(
+    alice, bob, settings, tmp_media
+):
+    # GIVEN a limit of 2 a minute and alice past it with one token
+    settings.RATE_LIMIT_API = "2/m"
+    first, second = TokenClient(token_for(alice)), TokenClient(token_for(alice, name="ci"))
+    assert [first.get("/me").status_code for _ in range(3)] == [200, 200, 429]
+    # WHEN another web process answers (it has its own default, per-process cache)
+    cache.clear()
+    # THEN the count is still there, in the database table every process shares: it counts
+    # alice, whatever her token or her client's address, and not bob
+    assert first.get("/me").status_code == 429
+    assert second.get("/me").status_code == 429
+    other_address = TokenClient(token_for(alice, name="laptop"), REMOTE_ADDR="10.9.9.9")
+    assert other_address.get("/me").status_code == 429
+    assert TokenClient(token_for(bob)).get("/me").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM ratelimit_cache")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert len([key for key in keys if ":api:" in key]) == 2  # alice's and bob's
+
+
+def test_a_malformed_api_rate_fails_the_system_check(settings):
+    settings.RATE_LIMIT_API = "600/minute"
+    assert "sharing.E021" in {message.id for message in run_checks()}
 
 
 def test_the_openapi_document_gives_every_operation_a_summary_and_its_errors(client):

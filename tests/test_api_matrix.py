@@ -20,7 +20,16 @@ from django.utils import timezone
 
 from sharing.access import set_group_role, set_user_role
 from sharing.api import api
-from sharing.models import ApiToken, Notebook, NotebookGroupObjectPermission
+from sharing.comments import start_thread, version_cells
+from sharing.links import create_link
+from sharing.models import (
+    ApiToken,
+    Comment,
+    CommentThread,
+    Notebook,
+    NotebookGroupObjectPermission,
+    ShareLink,
+)
 from sharing.models import NotebookUserObjectPermission as UserGrant
 from sharing.tokens import create_token, revoke
 from tests.api_support import API, fresh_rate_limits  # noqa: F401
@@ -73,35 +82,78 @@ MATRIX = {
         (401, 401, 404, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
     ("PUT", "/notebooks/{notebook_id}/access"):
         (401, 401, 404, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}/links"):
+        (401, 401, 404, 403, 403, 200, 403, 403, 200, 200, 200, 401, 401, 401),
+    ("POST", "/notebooks/{notebook_id}/links"):
+        (401, 401, 404, 403, 403, 201, 403, 403, 201, 201, 201, 401, 401, 401),
+    ("DELETE", "/links/{link_id}"):
+        (401, 401, 404, 403, 403, 204, 403, 403, 204, 204, 204, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}/threads"):
+        (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("POST", "/notebooks/{notebook_id}/threads"):
+        (401, 401, 404, 403, 201, 201, 403, 201, 201, 201, 201, 401, 401, 401),
+    ("POST", "/threads/{thread_id}/replies"):
+        (401, 401, 404, 403, 201, 201, 403, 201, 201, 201, 201, 401, 401, 401),
+    ("POST", "/threads/{thread_id}/resolve"):
+        (401, 401, 404, 403, 200, 200, 403, 200, 200, 200, 200, 401, 401, 401),
+    ("POST", "/threads/{thread_id}/reopen"):
+        (401, 401, 404, 403, 200, 200, 403, 200, 200, 200, 200, 401, 401, 401),
 }
 # fmt: on
+
+
+UPLOADS = {("POST", "/notebooks"), ("POST", "/notebooks/{notebook_id}/versions")}
+BODIES = {
+    ("PATCH", "/notebooks/{notebook_id}"): {"title": "Renamed"},
+    ("PUT", "/notebooks/{notebook_id}/access"): {
+        "visibility": "private",
+        "users": [{"username": "viewer", "role": "editor"}],
+    },
+    ("POST", "/notebooks/{notebook_id}/links"): {"role": "commenter", "expires": "1d"},
+    ("POST", "/notebooks/{notebook_id}/threads"): {"cell_id": "{cell_id}", "body": "Why 2?"},
+    ("POST", "/threads/{thread_id}/replies"): {"body": "Because."},
+}
 
 
 @dataclass
 class World:
     notebook: Notebook
     tokens: dict[str, str]
+    link: ShareLink
+    thread: CommentThread
 
-    def url(self, path: str, notebook_pk: int | None = None) -> str:
-        pk = self.notebook.pk if notebook_pk is None else notebook_pk
-        return API + path.format(notebook_id=pk, number=1)
+    def url(self, path: str, forged: bool = False) -> str:
+        ids = {
+            "notebook_id": self.notebook.pk,
+            "link_id": self.link.pk,
+            "thread_id": self.thread.pk,
+        }
+        if forged:
+            ids = {name: pk + 1000 for name, pk in ids.items()}
+        return API + path.format(number=1, **ids)
 
-    def call(self, actor: str, method: str, path: str, notebook_pk: int | None = None):
+    def body(self, method: str, path: str) -> dict:
+        body = dict(BODIES[method, path])
+        if "cell_id" in body:
+            body["cell_id"] = self.thread.cell_id
+        return body
+
+    def call(self, actor: str, method: str, path: str, forged: bool = False):
         client = Client()
         headers = {"Authorization": f"Bearer {self.tokens[actor]}"} if actor in self.tokens else {}
-        url = self.url(path, notebook_pk)
-        if method in ("GET", "DELETE"):
-            return client.generic(method, url, headers=headers)
+        url = self.url(path, forged)
         if (method, path) in BODIES:
             return client.generic(
                 method,
                 url,
-                json.dumps(BODIES[method, path]),
+                json.dumps(self.body(method, path)),
                 content_type="application/json",
                 headers=headers,
             )
-        file = SimpleUploadedFile("next.ipynb", notebook_bytes(cells=4))
-        return client.post(url, {"file": file}, headers=headers)
+        if (method, path) in UPLOADS:
+            file = SimpleUploadedFile("next.ipynb", notebook_bytes(cells=4))
+            return client.post(url, {"file": file}, headers=headers)
+        return client.generic(method, url, headers=headers)
 
     def snapshot(self) -> tuple:
         notebook = Notebook.objects.filter(pk=self.notebook.pk).first()
@@ -122,16 +174,10 @@ class World:
                     "group__name", "permission__codename"
                 )
             ),
+            sorted(ShareLink.objects.values_list("pk", "revoked_at")),
+            sorted(CommentThread.objects.values_list("pk", "resolved_at")),
+            Comment.objects.count(),
         )
-
-
-BODIES = {
-    ("PATCH", "/notebooks/{notebook_id}"): {"title": "Renamed"},
-    ("PUT", "/notebooks/{notebook_id}/access"): {
-        "visibility": "private",
-        "users": [{"username": "viewer", "role": "editor"}],
-    },
-}
 
 
 @pytest.fixture
@@ -152,6 +198,10 @@ def world(make_user, make_notebook) -> World:
         set_group_role(notebook, group, role)
     set_user_role(notebook, people["deactivated"], "editor")
     raw = {name: create_token(user, name, 30).raw for name, user in people.items()}
+    version = notebook.latest_version
+    cell = list(version_cells(version).values())[1]
+    comment, _ = start_thread(notebook, version, cell, people["owner"], "What is x?")
+    link, _ = create_link(notebook, people["owner"], expires_at=timezone.now() + timedelta(days=1))
     people["deactivated"].is_active = False
     people["deactivated"].save()
     raw["expired"] = create_token(people["owner"], "old", 1).raw
@@ -159,7 +209,7 @@ def world(make_user, make_notebook) -> World:
     raw["revoked"] = create_token(people["owner"], "gone", 30).raw
     revoke(ApiToken.objects.get(name="gone"))
     raw["bad_token"] = "nbs_aaaaaaaa_" + "A" * 43
-    return World(notebook, raw)
+    return World(notebook, raw, link, comment.thread)
 
 
 CASES = [
@@ -194,7 +244,9 @@ def test_every_api_operation_has_a_row():
     assert operations == set(MATRIX)
 
 
-@pytest.mark.parametrize(("method", "path"), [key for key in MATRIX if "{notebook_id}" in key[1]])
-def test_a_forged_notebook_id_is_404_even_for_the_superuser(world, method, path):
-    response = world.call("superuser", method, path, notebook_pk=world.notebook.pk + 1000)
+@pytest.mark.parametrize(("method", "path"), [key for key in MATRIX if "_id}" in key[1]])
+def test_a_forged_id_is_404_even_for_the_superuser(world, method, path):
+    before = world.snapshot()
+    response = world.call("superuser", method, path, forged=True)
     assert response.status_code == 404
+    assert world.snapshot() == before

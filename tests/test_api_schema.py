@@ -10,12 +10,14 @@ operation works without the token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,6 +31,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from sharing.access import set_user_role
+from sharing.comments import start_thread, version_cells
+from sharing.links import create_link
 from sharing.tokens import create_token
 from tests.api_support import fresh_rate_limits  # noqa: F401
 
@@ -89,6 +93,9 @@ def keep_test_connection():
 class Caller:
     token: str
     notebook_id: int
+    link_id: int
+    thread_id: int
+    cell_id: str
 
 
 @pytest.fixture
@@ -98,19 +105,35 @@ def caller(keep_test_connection, alice, bob, make_notebook, settings) -> Caller:
     notebooks = [make_notebook(alice, title=title) for title in ("First", "Second")]
     for notebook in notebooks:
         set_user_role(notebook, bob, "editor")
-    return Caller(create_token(alice, "schemathesis", 30).raw, notebooks[0].pk)
+    first = notebooks[0]
+    cell = list(version_cells(first.latest_version).values())[1]
+    comment, _ = start_thread(first, first.latest_version, cell, alice, "Why?")
+    link, _ = create_link(first, alice, expires_at=timezone.now() + timedelta(days=1))
+    token = create_token(alice, "schemathesis", 30).raw
+    return Caller(token, first.pk, link.pk, comment.thread_id, cell.id)
 
 
 def aim_at_a_real_notebook(case, caller: Caller) -> None:
-    """Random ids almost never exist: point half of the valid cases at alice's notebook, so
-    that successful responses are checked against the document too. Negative cases are left
-    as generated, so what made them invalid stays."""
+    """Random ids almost never exist: point half of the valid cases at alice's notebook (its
+    share link, its thread, one of its cells), so that successful responses are checked
+    against the document too. Negative cases are left as generated, so what made them
+    invalid stays."""
+    if not case.meta.generation.mode.is_positive:
+        return
     params = case.path_parameters or {}
-    generated = params.get("notebook_id")
-    if case.meta.generation.mode.is_positive and isinstance(generated, int) and generated % 2:
-        params["notebook_id"] = caller.notebook_id
-        if "number" in params:
-            params["number"] = 1
+    real = {
+        "notebook_id": caller.notebook_id,
+        "link_id": caller.link_id,
+        "thread_id": caller.thread_id,
+    }
+    for name, pk in real.items():
+        generated = params.get(name)
+        if isinstance(generated, int) and generated % 2:
+            params[name] = pk
+            if "number" in params:
+                params["number"] = 1
+            if isinstance(case.body, dict) and "cell_id" in case.body:
+                case.body["cell_id"] = caller.cell_id
 
 
 @pytest.mark.django_db

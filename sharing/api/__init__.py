@@ -1,7 +1,7 @@
 """The REST API under /api/v1/, built with django-ninja (see docs/api.md).
 
-One router module per resource; a new resource (share links, comment threads) is a new
-module added to ROUTERS, plus its rows in tests/test_api_matrix.py.
+One router module per resource; a new resource is a new module added to ROUTERS, plus its
+rows in tests/test_api_matrix.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.urls import URLPattern, path
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from sharing.api import access, account, errors, notebooks, versions
+from sharing.api import access, account, errors, links, notebooks, threads, versions
 from sharing.api.auth import AUTH, CallerRateThrottle
 
 DESCRIPTION = """\
@@ -24,7 +24,14 @@ then need the `X-CSRFToken` header.
 Errors are JSON: `{"detail": "...", "code": "...", "errors": [...]}`.
 """
 
-ROUTERS = (account.router, notebooks.router, versions.router, access.router)
+ROUTERS = (
+    account.router,
+    notebooks.router,
+    versions.router,
+    access.router,
+    links.router,
+    threads.router,
+)
 
 
 class Api(NinjaAPI):

@@ -42,7 +42,7 @@ def read_access(request: HttpRequest, notebook_id: NotebookId):
 
 @router.put(
     "/notebooks/{notebook_id}/access",
-    response={200: AccessOut, **error_responses(400, 403, 404)},
+    response={200: AccessOut, **error_responses(400, 403, 404, 413)},
     summary="Replace who has access to a notebook",
     url_name="notebook-access",
 )

@@ -9,14 +9,17 @@ as forms do; token requests do not (a browser never adds the header by itself).
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
 
-from sharing import tokens
+from sharing import ratelimit, tokens
 from sharing.api.errors import ApiError
+from sharing.permissions import Access
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -52,6 +55,9 @@ class TokenAuth(HttpBearer):
                 "invalid_token",
             )
         _become(request, found.user)
+        # A token speaks for its owner alone: share links held by a browser session that
+        # came along with the request lend nothing to it.
+        request._notebook_access = Access(found.user)
         request.api_token = found
         return found.user
 
@@ -85,26 +91,26 @@ class SessionAuth(APIKeyCookie):
         return user
 
 
-class CallerRateThrottle(SimpleRateThrottle):
-    """RATE_LIMIT_API requests per caller (e.g. "600/m"), read at each request."""
+class CallerRateThrottle(BaseThrottle):
+    """RATE_LIMIT_API requests per caller (e.g. "600/m"), read at each request.
 
-    scope = "api"
+    Counted in the shared rate-limit store (``sharing.ratelimit``, a database cache every web
+    process uses), so the limit holds for the whole site, not per process. Ninja runs this
+    after authentication: the caller is the token's owner or the signed-in person.
+    """
 
     def __init__(self) -> None:
-        self.rate = None
-        self.num_requests = self.duration = None
+        # One instance serves every request: keep the answer per thread, for ``wait``.
+        self._local = threading.local()
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = settings.RATE_LIMIT_API or None
-        if self.rate is None:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
-
-    def get_cache_key(self, request: HttpRequest) -> str:
         user = getattr(request, "user", None)
-        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        who = f"user:{user.pk}" if user is not None and user.is_authenticated else None
+        self._local.wait = ratelimit.hit("api", request, who)
+        return self._local.wait is None
+
+    def wait(self) -> int | None:
+        return getattr(self._local, "wait", None)
 
 
 AUTH = [TokenAuth(), SessionAuth()]

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from sharing.forms import NotebookFileForm
+from sharing.links import ShareLinkGone
 from sharing.uploads import upload_was_too_large
 
 logger = logging.getLogger(__name__)
@@ -41,9 +42,9 @@ ERROR_DESCRIPTIONS = {
     "or whose owner is deactivated.",
     403: "You can see this notebook but may not do this with it (or a browser session sent an "
     "unsafe request without its CSRF token).",
-    404: "No such notebook or version, or you may not see it.",
+    404: "No such notebook, version, link or thread, or you may not see it.",
     409: "A conflicting write happened first.",
-    413: "The upload is larger than the server accepts.",
+    413: "The upload or request body is larger than the server accepts.",
     422: "The request does not match this document's schema.",
     429: "Too many requests; retry after `Retry-After` seconds.",
 }
@@ -138,6 +139,15 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(403, str(exc) or "You may not do that.", "forbidden")
 
 
+def _link_ended(request: HttpRequest, exc: ShareLinkGone) -> HttpResponse:
+    # The web answers a 410 page; the API says "not visible", as for anyone without access.
+    return error_response(404, "The share link that gave you access has ended.", "not_found")
+
+
+def _body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, "The request body is larger than the server accepts.", "too_large")
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Logged as Django logs a crashed view, so ADMINS still hear of it; the client gets JSON.
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
@@ -150,6 +160,8 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(PermissionDenied, _forbidden)
+    api.add_exception_handler(ShareLinkGone, _link_ended)
+    api.add_exception_handler(RequestDataTooBig, _body_too_large)
     api.add_exception_handler(Exception, _unexpected)
 
 

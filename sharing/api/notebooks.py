@@ -113,7 +113,7 @@ def read(request: HttpRequest, notebook_id: NotebookId):
 
 @router.patch(
     "/notebooks/{notebook_id}",
-    response={200: NotebookOut, **error_responses(400, 403, 404)},
+    response={200: NotebookOut, **error_responses(400, 403, 404, 413)},
     summary="Rename a notebook",
     url_name="notebook-detail",
 )

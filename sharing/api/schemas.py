@@ -194,3 +194,169 @@ class NotebookFile(UploadedFile):
             "minLength": 1,
             "description": "A Jupyter notebook (.ipynb), nbformat 3 or 4.",
         }
+
+
+# Share links -----------------------------------------------------------------------------
+
+LinkId = Annotated[int, Path(ge=1, le=MAX_ID, description="The share link's id.")]
+
+
+class LinkRole(StrEnum):
+    viewer = "viewer"
+    commenter = "commenter"
+
+
+class LinkState(StrEnum):
+    active = "active"
+    expired = "expired"
+    revoked = "revoked"
+    orphaned = "orphaned"
+
+
+class Expiry(StrEnum):
+    hour = "1h"
+    day = "1d"
+    week = "7d"
+    month = "30d"
+    date = "date"
+    never = "never"
+
+
+class Follow(StrEnum):
+    latest = "latest"
+    pinned = "pinned"
+
+
+class LinkOut(Schema):
+    id: int
+    label: str
+    role: LinkRole
+    created_by: str | None = Field(description="Username of its creator, if still known.")
+    created_at: datetime
+    expires_at: datetime | None = Field(description="When it stops working; null: never.")
+    last_used_at: datetime | None
+    uses: int = Field(description="How many times its address was opened.")
+    state: LinkState = Field(
+        description="active; expired; revoked; orphaned: its creator may no longer share the "
+        "notebook (it works again if they regain that right)."
+    )
+    revoked_at: datetime | None
+    pinned_version: int | None = Field(
+        description="The only version it shows; null: it follows the latest version."
+    )
+    anonymous: bool = Field(description="Opens without signing in.")
+
+
+class NewLinkOut(LinkOut):
+    url: str = Field(
+        description="The link's address, with its secret token. Shown only in this response: "
+        "the server keeps no copy."
+    )
+
+
+class LinkPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[LinkOut]
+
+
+class LinkIn(Input):
+    """The choices of the web page's "Create link" form, with the same checks and messages."""
+
+    role: LinkRole = LinkRole.viewer
+    expires: Expiry = Field(
+        Expiry.week,
+        description="A lifetime, `date` (then `expires_on` is required) or `never` (only "
+        "where the site allows it). Lifetimes longer than the site's maximum are refused.",
+    )
+    # A string the form parses, so a bad date gets the form's own message.
+    expires_on: str = Field(
+        None,
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        json_schema_extra={"format": "date"},
+        description="With `expires=date`: the link works until the end of that day.",
+    )
+    label: str = Field("", description="For your own list; at most 100 characters.")
+    follow: Follow = Field(
+        Follow.latest,
+        description="`latest`: always the latest version; `pinned`: only the current one.",
+    )
+    anonymous: bool = Field(
+        False, description="Anyone with the link, no sign-in (only where the site allows it)."
+    )
+
+
+# Comment threads -------------------------------------------------------------------------
+
+ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's id.")]
+
+
+class AnchorState(StrEnum):
+    current = "current"
+    outdated = "outdated"
+    removed = "removed"
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    author_removed: bool
+    mine: bool = Field(description="You wrote it and may edit it.")
+    body: str | None = Field(description="The Markdown source, for its author only.")
+    html: str = Field(description="The rendered, sanitised body.")
+    created_at: datetime
+    edited_at: datetime | None
+    urls: dict[str, str] = Field(description="The web page's edit/delete endpoints you may use.")
+
+
+class ThreadOut(Schema):
+    id: int
+    cell_id: str | None = Field(description="Its cell in this version; null if removed.")
+    cell_index: int | None
+    state: AnchorState = Field(
+        description="current; outdated: the cell changed since; removed: no such cell here."
+    )
+    excerpt: str = Field(description="The commented cell's source when the thread started.")
+    cell_type: str
+    started_on_version: int
+    created_at: datetime
+    resolved: bool
+    resolved_by: str
+    resolved_at: datetime | None
+    can_reply: bool
+    urls: dict[str, str] = Field(description="The web page's reply/resolve/reopen endpoints.")
+    comments: list[CommentOut]
+
+
+class ThreadsOut(Schema):
+    version: int
+    is_latest: bool
+    can_comment: bool = Field(description="You may start threads, reply, resolve and reopen.")
+    max_length: int = Field(description="Longest comment body accepted, in characters.")
+    threads: list[ThreadOut] = Field(description="Open threads first, then in cell order.")
+
+
+class CommentIn(Input):
+    body: str = Field(description="Markdown; `@username` mentions someone.")
+
+
+class ThreadIn(CommentIn):
+    cell_id: str = Field(description="The cell's id (`data-cell-id` on the notebook page).")
+    version: int = Field(
+        None,
+        ge=1,
+        le=MAX_VERSION,
+        description="The version you read the cell from: refused with 409 unless it is still "
+        "the latest. Without it, the latest version.",
+    )
+
+
+class PostedOut(Schema):
+    thread: int
+    comment: int
+
+
+class ResolvedOut(Schema):
+    thread: int
+    resolved: bool

@@ -8,7 +8,6 @@ out of date).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -37,17 +36,7 @@ def threads(request, pk: int, number: int):
             return redirect_to_login(request.get_full_path())
         return _start_thread(request, pk, number)
     version = permissions.get_version_or_404(request, pk, number)
-    notebook = version.notebook
-    access = permissions.access_for(request)
-    return JsonResponse(
-        {
-            "version": version.number,
-            "is_latest": version.pk == notebook.latest_version_id,
-            "can_comment": permissions.can_post_comment(access, notebook),
-            "max_length": settings.COMMENT_MAX_LENGTH,
-            "threads": comments.threads_data(version, access),
-        }
-    )
+    return JsonResponse(comments.version_data(version, permissions.access_for(request)))
 
 
 def _start_thread(request, pk: int, number: int):

@@ -1,0 +1,162 @@
+"""/api/v1/notebooks/{id}/threads and /api/v1/threads/{id}/…: comment threads on cells.
+
+The rules are the notebook page's: whoever may view the notebook reads its threads, whoever may
+comment on it starts threads, replies, resolves and reopens (``sharing.permissions``). Bodies
+go through the page's ``NewThreadForm`` / ``CommentForm`` and the work is done by
+``sharing.comments``, which also sends the same e-mails.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema, Status
+
+from sharing import comments, notifications, permissions
+from sharing.api.errors import ApiError, error_responses, form_error
+from sharing.api.schemas import (
+    MAX_VERSION,
+    CommentIn,
+    NotebookId,
+    PostedOut,
+    ResolvedOut,
+    ThreadId,
+    ThreadIn,
+    ThreadsOut,
+)
+from sharing.comment_forms import CommentForm, NewThreadForm
+from sharing.models import Comment, CommentThread, Notebook
+from sharing.views.comments import OLD_VERSION
+
+router = Router(tags=["comment threads"])
+
+NO_SUCH_THREAD = "No such thread."
+
+
+class ThreadQuery(Schema):
+    # Not "int | None": the document would then allow null, which a query cannot send.
+    version: int = Field(
+        None,
+        ge=1,
+        le=MAX_VERSION,
+        description="The version whose threads to list; without it, the latest (or the only "
+        "version your share link shows).",
+    )
+
+
+@router.get(
+    "/notebooks/{notebook_id}/threads",
+    response={200: ThreadsOut, **error_responses(404)},
+    summary="List the comment threads of a version",
+    url_name="thread-list",
+)
+def list_threads(request: HttpRequest, notebook_id: NotebookId, query: Query[ThreadQuery]):
+    """Every thread anchored in the version, with its comments: the data the notebook page's
+    comment panel reads. Threads whose cell is not in this version have `state` `removed`."""
+    if query.version is None:
+        notebook = permissions.get_notebook_or_404(request, notebook_id)
+        access = permissions.access_for(request)
+        version = access.pinned_version(notebook) or notebook.latest_version
+        if version is None:
+            raise Http404("No such version.")
+        version.notebook = notebook
+    else:
+        version = permissions.get_version_or_404(request, notebook_id, query.version)
+    return comments.version_data(version, permissions.access_for(request))
+
+
+@router.post(
+    "/notebooks/{notebook_id}/threads",
+    response={201: PostedOut, **error_responses(400, 403, 404, 409, 413)},
+    summary="Start a comment thread on a cell",
+    url_name="thread-list",
+)
+def start_thread(request: HttpRequest, notebook_id: NotebookId, body: ThreadIn):
+    """Threads start on the latest version. Send `version` (the one you read the cell from)
+    to be refused with 409 if another was published since. Commenters, editors and owners."""
+    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.COMMENT)
+    version = notebook.latest_version
+    if body.version is not None:
+        version = notebook.versions.filter(number=body.version).first()
+        if version is None:
+            raise Http404("No such version.")
+        if version.pk != notebook.latest_version_id:
+            raise ApiError(409, OLD_VERSION, "old_version")
+    form = NewThreadForm(
+        {"cell_id": body.cell_id, "body": body.body}, cells=comments.version_cells(version)
+    )
+    if not form.is_valid():
+        raise form_error(form)
+    try:
+        comment, rendered = comments.start_thread(
+            notebook, version, form.cleaned_data["cell_id"], request.user, form.cleaned_data["body"]
+        )
+    except comments.StaleVersion:
+        raise ApiError(409, OLD_VERSION, "old_version") from None
+    _notify(request, notebook, comment, rendered.mentioned)
+    return Status(201, PostedOut(thread=comment.thread_id, comment=comment.pk))
+
+
+@router.post(
+    "/threads/{thread_id}/replies",
+    response={201: PostedOut, **error_responses(400, 403, 404, 413)},
+    summary="Reply in a thread",
+    url_name="thread-replies",
+)
+def reply(request: HttpRequest, thread_id: ThreadId, body: CommentIn):
+    """Commenters, editors and owners of the thread's notebook."""
+    thread = _thread(request, thread_id)
+    form = CommentForm({"body": body.body})
+    if not form.is_valid():
+        raise form_error(form)
+    comment, rendered = comments.reply(thread, request.user, form.cleaned_data["body"])
+    _notify(request, thread.notebook, comment, rendered.mentioned)
+    return Status(201, PostedOut(thread=thread.pk, comment=comment.pk))
+
+
+@router.post(
+    "/threads/{thread_id}/resolve",
+    response={200: ResolvedOut, **error_responses(403, 404)},
+    summary="Resolve a thread",
+    url_name="thread-resolve",
+)
+def resolve(request: HttpRequest, thread_id: ThreadId):
+    """Resolving a resolved thread changes nothing. Commenters, editors and owners."""
+    thread = comments.set_resolved(_thread(request, thread_id), request.user, True)
+    return ResolvedOut(thread=thread.pk, resolved=thread.is_resolved)
+
+
+@router.post(
+    "/threads/{thread_id}/reopen",
+    response={200: ResolvedOut, **error_responses(403, 404)},
+    summary="Reopen a resolved thread",
+    url_name="thread-reopen",
+)
+def reopen(request: HttpRequest, thread_id: ThreadId):
+    """Reopening an open thread changes nothing. Commenters, editors and owners."""
+    thread = comments.set_resolved(_thread(request, thread_id), request.user, False)
+    return ResolvedOut(thread=thread.pk, resolved=thread.is_resolved)
+
+
+def _thread(request: HttpRequest, thread_id: int) -> CommentThread:
+    """The thread, if the caller may comment on its notebook (404 if they cannot see it)."""
+    found = CommentThread.objects.filter(pk=thread_id).values_list("notebook", flat=True)
+    notebook_id = found.first()
+    if notebook_id is None:
+        raise Http404(NO_SUCH_THREAD)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.COMMENT)
+    thread = notebook.threads.filter(pk=thread_id).first()
+    if thread is None:
+        raise Http404(NO_SUCH_THREAD)
+    thread.notebook = notebook
+    return thread
+
+
+def _notify(request: HttpRequest, notebook: Notebook, comment: Comment, mentioned: list) -> None:
+    """The e-mails the web page sends for a new comment."""
+    notifications.comment_posted(
+        comment,
+        mentioned,
+        page_url=request.build_absolute_uri(notebook.get_absolute_url()),
+        settings_url=request.build_absolute_uri(reverse("sharing:notification-settings")),
+    )
