@@ -19,7 +19,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.shortcuts import render
 
 CACHE_ALIAS = "ratelimit"
@@ -76,7 +76,9 @@ def hit(scope: str, request, who: str | None = None) -> int | None:
     client = hashlib.sha256(who.encode()).hexdigest()[:32]
     key = f"{scope}:{client}:{window}"
     try:
-        count = _count(caches[CACHE_ALIAS], key, rate.seconds + 1)
+        # A savepoint, so a failure cannot poison a surrounding transaction (PostgreSQL).
+        with transaction.atomic():
+            count = _count(caches[CACHE_ALIAS], key, rate.seconds + 1)
     except DatabaseError:
         # A missing table must not take sign-in down; it is an installation error to fix.
         logger.exception("Rate limits are off: run `manage.py createcachetable`.")
