@@ -19,6 +19,8 @@ MAX_TEX_LENGTH = 20_000
 
 _ENTITY = re.compile(r"&amp;(#x[0-9A-Fa-f]{1,6};)")
 # TeX's control space ("\ "), which latex2mathml keeps as a literal backslash: a thin space.
+# Logos latex2mathml would spell as separate italic letters.
+_LOGOS = re.compile(r"\\(LaTeX|TeX)(?![A-Za-z])")
 _CONTROL_SPACE = re.compile(r"(?<!\\)((?:\\\\)*)\\ ")
 
 # The delimiters Jupyter understands in text/latex outputs (and that markdown cells use).
@@ -40,7 +42,7 @@ def math_error(tex: str) -> str:
 @lru_cache(maxsize=4096)
 def tex_to_mathml(tex: str, display: bool = False) -> str:
     """One formula (without delimiters) as a ``<math>`` element, or a ``math-error`` code."""
-    source = _CONTROL_SPACE.sub(r"\1\\;", tex.strip())
+    source = _LOGOS.sub(r"\\text{\1}", _CONTROL_SPACE.sub(r"\1\\;", tex.strip()))
     if not source:
         return ""  # an empty formula draws nothing, as in JupyterLab
     if len(source) > MAX_TEX_LENGTH:

@@ -322,3 +322,22 @@ def test_real_notebooks_render_harmless() -> None:
         html = render_notebook(nb)
         assert_harmless(html, text_too=False)
         assert html.count("data-cell-index=") == len(nb.cells), row["path"]
+
+
+@pytest.mark.parametrize(
+    ("tex", "expected"),
+    [
+        (r"$\LaTeX$ and $\TeX$", ["<mtext>LaTeX</mtext>", "<mtext>TeX</mtext>"]),
+        (r"$a\ b$", ['<mspace width="0.278em"']),  # TeX's control space
+    ],
+)
+def test_logos_and_control_spaces_in_math(tex, expected):
+    html = render_notebook(new_notebook(cells=[new_markdown_cell(tex)]))
+    for fragment in expected:
+        assert fragment in html
+    assert "\\" not in html.split("<math", 1)[1]
+
+
+def test_an_empty_formula_draws_nothing():
+    html = render_notebook(new_notebook(cells=[new_markdown_cell("before $$ $$ after")]))
+    assert "math-error" not in html
