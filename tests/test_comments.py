@@ -416,7 +416,8 @@ def test_the_page_of_a_busy_notebook_renders_with_the_same_queries_as_an_empty_o
     quiet = make_notebook(alice, data=_notebook(200), title="Quiet")
     set_user_role(quiet, bob, "commenter")
     client.force_login(bob)
-    # The page itself holds no comment data: the script fetches it in one request.
+    # The page lists the threads for readers without JavaScript in a fixed number of queries;
+    # the script fetches them in one request.
     with CaptureQueriesContext(connection) as quiet_queries:
         assert client.get(quiet.get_absolute_url()).status_code == 200
     with django_assert_num_queries(len(quiet_queries)):

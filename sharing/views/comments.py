@@ -4,21 +4,26 @@ Reading needs the view permission, writing the comment permission: people who ca
 notebook get 404, people who can see it but not comment get 403. Errors are JSON
 ``{"errors": {field: [{"message", "code"}]}}`` with status 400 (bad input) or 409 (the page is
 out of date).
+
+The same endpoints take the plain HTML forms the page shows when JavaScript is off: a request
+that asks for HTML (``Accept: text/html``, as browsers send for form posts, and not JSON) gets a
+message and a redirect back to the notebook page at the cell instead (post/redirect/get).
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sharing import comments, notifications, permissions
 from sharing.comment_forms import CommentForm, NewThreadForm
-from sharing.models import Comment
+from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
 
 OLD_VERSION = "This is an older version of the notebook: start new threads on the latest version."
 
@@ -43,17 +48,21 @@ def _start_thread(request, pk: int, number: int):
     notebook = permissions.get_notebook_or_404(request, pk, permissions.COMMENT)
     version = get_object_or_404(notebook.versions, number=number)
     if version.pk != notebook.latest_version_id:
-        return _error(OLD_VERSION, "old_version", 409)
+        return _error(request, notebook, OLD_VERSION, "old_version", 409)
     form = NewThreadForm(request.POST, cells=comments.version_cells(version))
     if not form.is_valid():
-        return _invalid(form)
+        return _invalid(request, form, notebook)
+    cell = form.cleaned_data["cell_id"]
     try:
         comment, rendered = comments.start_thread(
-            notebook, version, form.cleaned_data["cell_id"], request.user, form.cleaned_data["body"]
+            notebook, version, cell, request.user, form.cleaned_data["body"]
         )
     except comments.StaleVersion:
-        return _error(OLD_VERSION, "old_version", 409)
+        return _error(request, notebook, OLD_VERSION, "old_version", 409)
     _notify(request, comment, rendered.mentioned)
+    if _wants_page(request):
+        messages.success(request, f"Thread started on cell {cell.index + 1}.")
+        return _back_to_page(request, notebook, comment.thread)
     return JsonResponse({"thread": comment.thread_id, "comment": comment.pk}, status=201)
 
 
@@ -63,9 +72,12 @@ def reply(request, pk: int, thread_id: int):
     thread = _thread(request, pk, thread_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _invalid(form)
+        return _invalid(request, form, thread.notebook, thread)
     comment, rendered = comments.reply(thread, request.user, form.cleaned_data["body"])
     _notify(request, comment, rendered.mentioned)
+    if _wants_page(request):
+        messages.success(request, "Reply posted.")
+        return _back_to_page(request, thread.notebook, thread)
     return JsonResponse({"thread": thread.pk, "comment": comment.pk}, status=201)
 
 
@@ -84,6 +96,9 @@ def reopen(request, pk: int, thread_id: int):
 def _set_resolved(request, pk: int, thread_id: int, resolved: bool):
     thread = _thread(request, pk, thread_id)
     comments.set_resolved(thread, request.user, resolved)
+    if _wants_page(request):
+        messages.success(request, "Thread resolved." if resolved else "Thread reopened.")
+        return _back_to_page(request, thread.notebook, thread)
     return JsonResponse({"thread": thread.pk, "resolved": thread.is_resolved})
 
 
@@ -95,7 +110,7 @@ def edit(request, pk: int, comment_id: int):
         raise PermissionDenied("Only its author can edit a comment.")
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _invalid(form)
+        return _invalid(request, form, notebook)
     comments.edit_comment(comment, form.cleaned_data["body"])
     return JsonResponse({"thread": comment.thread_id, "comment": comment.pk})
 
@@ -135,11 +150,40 @@ def _notify(request, comment: Comment, mentioned: list[str]) -> None:
     )
 
 
-def _invalid(form) -> JsonResponse:
+def _wants_page(request) -> bool:
+    """A plain form post from the page (JavaScript off) rather than the script or a client."""
+    accept = request.headers.get("Accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+def _back_to_page(request, notebook: Notebook, thread: CommentThread | None = None):
+    """The notebook page the form was on (field ``version``, else the latest), at the thread's
+    cell in that version, or at the comment panel when the cell is not in it."""
+    number = request.POST.get("version", "")
+    anchors = ThreadAnchor.objects.filter(thread=thread) if thread else ThreadAnchor.objects.none()
+    if number.isascii() and number.isdigit() and len(number) < 10:
+        url = reverse("sharing:version-detail", args=[notebook.pk, int(number)])
+        anchors = anchors.filter(version__number=int(number))
+    else:
+        url = notebook.get_absolute_url()
+        anchors = anchors.filter(version_id=notebook.latest_version_id)
+    anchor = anchors.exclude(state=ThreadAnchor.State.REMOVED).first()
+    return HttpResponseRedirect(f"{url}#cell-{anchor.cell_id}" if anchor else f"{url}#comments")
+
+
+def _invalid(request, form, notebook: Notebook, thread: CommentThread | None = None):
+    if _wants_page(request):
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"Not posted: {error}")
+        return _back_to_page(request, notebook, thread)
     return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
 
 
-def _error(message: str, code: str, status: int) -> JsonResponse:
+def _error(request, notebook: Notebook, message: str, code: str, status: int):
+    if _wants_page(request):
+        messages.error(request, message)
+        return _back_to_page(request, notebook)
     return JsonResponse(
         {"errors": {"__all__": [{"message": message, "code": code}]}}, status=status
     )

@@ -11,7 +11,7 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sharing import permissions
+from sharing import comment_page, permissions
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
 from sharing.models import Notebook
 from sharing.notebooks import add_version, create_notebook, delete_notebook
@@ -122,6 +122,7 @@ def version_detail(request, pk: int, number: int):
 
 
 def _version_page(request, notebook: Notebook, version):
+    version.notebook = notebook  # already loaded: the comment data reads it
     job = request_rendering(version, inline_allowed=False)
     access = permissions.access_for(request)
     context = {
@@ -138,6 +139,8 @@ def _version_page(request, notebook: Notebook, version):
         "can_manage": access.can(permissions.MANAGE, notebook),
         "can_delete": access.can(permissions.DELETE, notebook),
         "role": access.role(notebook),
+        # Threads for reading and answering without JavaScript (the script replaces them).
+        "comments": comment_page.page_data(version, access),
     }
     return render(request, "sharing/notebook_detail.html", context)
 

@@ -13,6 +13,10 @@
   const countOut = panel.querySelector("[data-comment-count]");
   const removedSection = panel.querySelector("[data-removed-section]");
   const removedList = panel.querySelector("[data-removed-list]");
+  // The page also holds the threads as plain HTML forms for when JavaScript is off: this
+  // script draws its own, so it drops those and shows its controls.
+  panel.querySelectorAll("[data-comments-fallback]").forEach((node) => node.remove());
+  panel.querySelectorAll("[data-js-only]").forEach((node) => { node.hidden = false; });
   const openCells = new Set();
   let data = null;
   let filter = "open";

@@ -52,10 +52,11 @@ def new_page(browser, live_server):
     contexts = []
     foreign: list[str] = []
 
-    def make(color_scheme: str = "light"):
+    def make(color_scheme: str = "light", java_script_enabled: bool = True):
         context = browser.new_context(
             base_url=live_server.url,
             color_scheme=color_scheme,
+            java_script_enabled=java_script_enabled,
             viewport={"width": 1280, "height": 900},
         )
         contexts.append(context)
