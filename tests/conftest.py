@@ -36,6 +36,18 @@ def raw_json(obj) -> bytes:
     return json.dumps(obj).encode()
 
 
+def grant_rows(notebook) -> tuple[list, list]:
+    """Every person's and group's permission on ``notebook``, sorted: to compare before/after."""
+    from sharing.models import NotebookGroupObjectPermission, NotebookUserObjectPermission
+
+    users = NotebookUserObjectPermission.objects.filter(content_object=notebook)
+    groups = NotebookGroupObjectPermission.objects.filter(content_object=notebook)
+    return (
+        sorted(users.values_list("user__username", "permission__codename")),
+        sorted(groups.values_list("group__name", "permission__codename")),
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """SQLite tests use a file, not memory, so a background worker process can share it."""

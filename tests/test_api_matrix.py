@@ -27,13 +27,11 @@ from sharing.models import (
     Comment,
     CommentThread,
     Notebook,
-    NotebookGroupObjectPermission,
     ShareLink,
 )
-from sharing.models import NotebookUserObjectPermission as UserGrant
 from sharing.tokens import create_token, revoke
 from tests.api_support import API, fresh_rate_limits  # noqa: F401
-from tests.conftest import notebook_bytes
+from tests.conftest import grant_rows, notebook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -164,16 +162,7 @@ class World:
             notebook.title,
             notebook.visibility,
             notebook.versions.count(),
-            sorted(
-                UserGrant.objects.filter(content_object=notebook).values_list(
-                    "user__username", "permission__codename"
-                )
-            ),
-            sorted(
-                NotebookGroupObjectPermission.objects.filter(content_object=notebook).values_list(
-                    "group__name", "permission__codename"
-                )
-            ),
+            *grant_rows(notebook),
             sorted(ShareLink.objects.values_list("pk", "revoked_at")),
             sorted(CommentThread.objects.values_list("pk", "resolved_at")),
             Comment.objects.count(),

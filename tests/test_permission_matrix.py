@@ -20,10 +20,8 @@ from sharing.comments import start_thread, version_cells
 from sharing.models import (
     Comment,
     Notebook,
-    NotebookGroupObjectPermission,
-    NotebookUserObjectPermission,
 )
-from tests.conftest import notebook_bytes
+from tests.conftest import grant_rows, notebook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -136,16 +134,7 @@ class World:
             notebook.owner_id,
             notebook.visibility,
             notebook.versions.count(),
-            sorted(
-                NotebookUserObjectPermission.objects.filter(content_object=notebook).values_list(
-                    "user__username", "permission__codename"
-                )
-            ),
-            sorted(
-                NotebookGroupObjectPermission.objects.filter(content_object=notebook).values_list(
-                    "group__name", "permission__codename"
-                )
-            ),
+            *grant_rows(notebook),
             sorted(notebook.share_links.values_list("pk", "revoked_at")),
             sorted(notebook.threads.values_list("pk", "resolved_at")),
             sorted(Comment.objects.filter(thread__notebook=notebook).values_list("pk", "body")),
