@@ -1,17 +1,15 @@
-"""The shared corpus of real third-party notebooks (downloaded once, cached under var/)."""
+"""The project's real-notebook corpus (corpus/packages.txt), fetched once and cached under var/."""
 
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", ROOT / "var" / "corpus"))
-SCRIPT = Path(os.environ.get("CORPUS_SCRIPT", ROOT.parent / "shared" / "corpus" / "get_corpus.sh"))
+from corpus.fetch import DEFAULT_DIR, fetch
+
+CORPUS_DIR = DEFAULT_DIR
 
 
 @dataclass(frozen=True)
@@ -25,20 +23,17 @@ class CorpusNotebook:
         return self.path.name
 
 
+@cache
+def _rows() -> tuple[dict[str, str], ...]:
+    manifest = fetch(CORPUS_DIR)  # raises CorpusUnavailable with how to provide it
+    with manifest.open(newline="", encoding="utf-8") as handle:
+        return tuple(csv.DictReader(handle, delimiter="\t"))
+
+
 def corpus_notebooks() -> list[CorpusNotebook]:
-    manifest = CORPUS_DIR / "manifest.tsv"
-    if not manifest.exists():
-        if not SCRIPT.exists():
-            raise RuntimeError(f"The corpus script is missing: expected it at {SCRIPT}")
-        subprocess.run(
-            ["bash", str(SCRIPT), str(CORPUS_DIR)],
-            check=True,
-            env={**os.environ, "PYTHON": sys.executable},
-        )
-    with manifest.open(newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    """Each unique notebook of the corpus, valid or not."""
     return [
         CorpusNotebook(CORPUS_DIR / row["path"], row["member"], row["valid"] == "yes")
-        for row in rows
+        for row in _rows()
         if row["dup_of"] == "-"
     ]

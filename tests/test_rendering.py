@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import base64
 import copy
-import csv
 import re
 import threading
 import warnings
 from html.parser import HTMLParser
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
 from sharing.rendering import RENDERER_VERSION, RenderError, render_notebook
+from tests.corpus import corpus_notebooks
 from tests.hostile import PNG_1PX, hostile_notebooks
 
 FORBIDDEN_TAGS = {
@@ -303,25 +302,17 @@ def test_threads_render_the_same_html(good_notebook: nbformat.NotebookNode, good
     assert results == [good_html] * 20
 
 
-CORPUS = Path(__file__).resolve().parent.parent / "var" / "corpus"
-
-
 @pytest.mark.slow
 def test_real_notebooks_render_harmless() -> None:
-    manifest = CORPUS / "manifest.tsv"
-    if not manifest.exists():
-        pytest.skip("corpus not downloaded (python bench/render.py fetches it)")
-    with manifest.open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["valid"] == "yes"]
-    for row in rows:
-        if row["dup_of"] != "-":
+    for item in corpus_notebooks():
+        if not item.valid:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbformat's notes on old or odd test files
-            nb = nbformat.reads((CORPUS / row["path"]).read_text(encoding="utf-8"), as_version=4)
+            nb = nbformat.reads(item.path.read_text(encoding="utf-8"), as_version=4)
         html = render_notebook(nb)
         assert_harmless(html, text_too=False)
-        assert html.count("data-cell-index=") == len(nb.cells), row["path"]
+        assert html.count("data-cell-index=") == len(nb.cells), item.member
 
 
 @pytest.mark.parametrize(
