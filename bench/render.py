@@ -113,7 +113,7 @@ def child_big(which: str, path: str) -> None:
     import nbformat
 
     if which == "ours":
-        from sharing.rendering import render_notebook
+        from sharing.rendering.renderer import render_notebook
 
         render = render_notebook
     else:
@@ -174,7 +174,7 @@ def main(argv: list[str]) -> None:
 
     from nbconvert import HTMLExporter
 
-    from sharing.rendering import RENDERER_VERSION, render_notebook
+    from sharing.rendering.renderer import RENDERER_VERSION, render_notebook
 
     notebooks = load_corpus(corpus)
     exporter = HTMLExporter(template_name="lab")

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from sharing.notebooks import Upload, create_notebook
+from sharing.ingest import Upload
+from sharing.notebooks import create_notebook
 
 PASSWORD = "correct horse battery staple"
 

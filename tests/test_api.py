@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from sharing.access import set_user_role
+from sharing.grants import set_user_role
 from sharing.models import Notebook, NotebookVersion
 from tests.api_support import API, TokenClient, fresh_rate_limits, token_for, upload  # noqa: F401
 from tests.conftest import notebook_bytes

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing import links
-from sharing.access import set_user_role
-from sharing.link_forms import ShareLinkForm
+from sharing.forms import ShareLinkForm
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
 from sharing.models import ShareLink, ShareLinkEvent
-from sharing.notebooks import Upload, add_version
+from sharing.notebooks import add_version
 from tests.api_support import API, TokenClient, fresh_rate_limits, token_for  # noqa: F401
 from tests.conftest import notebook_bytes
 from tests.test_share_link_secrecy import every_stored_value

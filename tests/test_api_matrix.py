@@ -18,9 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from sharing.access import set_group_role, set_user_role
 from sharing.api import api
-from sharing.comments import start_thread, version_cells
+from sharing.comments.cells import version_cells
+from sharing.comments.threads import start_thread
+from sharing.grants import set_group_role, set_user_role
 from sharing.links import create_link
 from sharing.models import (
     ApiToken,

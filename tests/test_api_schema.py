@@ -30,8 +30,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from sharing.access import set_user_role
-from sharing.comments import start_thread, version_cells
+from sharing.comments.cells import version_cells
+from sharing.comments.threads import start_thread
+from sharing.grants import set_user_role
 from sharing.links import create_link
 from sharing.tokens import create_token
 from tests.api_support import fresh_rate_limits  # noqa: F401

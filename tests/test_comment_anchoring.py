@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sharing.access import set_user_role
-from sharing.comments import version_cells
+from sharing.comments.cells import version_cells
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
 from sharing.models import CommentThread, ThreadAnchor
-from sharing.notebooks import Upload, add_version
+from sharing.notebooks import add_version
 
 pytestmark = pytest.mark.django_db
 

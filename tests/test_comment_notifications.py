@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from sharing.access import set_user_role
-from sharing.comments import version_cells
+from sharing.comments.cells import version_cells
+from sharing.comments.notifications import set_comment_emails
+from sharing.grants import set_user_role
 from sharing.models import Comment, CommentThread
-from sharing.notifications import set_comment_emails
 
 pytestmark = pytest.mark.django_db
 

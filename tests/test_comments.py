@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from nbformat.v4 import new_code_cell, new_notebook
 
-from sharing.access import set_user_role
-from sharing.comments import version_cells
+from sharing.comments.cells import version_cells
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
 from sharing.models import Comment, CommentThread, ThreadAnchor
-from sharing.notebooks import Upload, add_version
-from sharing.sanitize import LINK_REL
+from sharing.notebooks import add_version
+from sharing.rendering.sanitize import LINK_REL
 
 pytestmark = pytest.mark.django_db
 

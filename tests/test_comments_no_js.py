@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from nbformat.v4 import new_code_cell, new_notebook
 
-from sharing.access import set_user_role
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
 from sharing.models import Comment, CommentThread
-from sharing.notebooks import Upload, add_version
+from sharing.notebooks import add_version
 
 pytestmark = pytest.mark.django_db
 

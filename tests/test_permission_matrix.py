@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from sharing.access import set_group_role, set_user_role
-from sharing.comments import start_thread, version_cells
+from sharing.comments.cells import version_cells
+from sharing.comments.threads import start_thread
+from sharing.grants import set_group_role, set_user_role
 from sharing.models import (
     Comment,
     Notebook,

@@ -5,10 +5,10 @@ import pytest
 from django.core.files.base import ContentFile
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from sharing import render_jobs
 from sharing.models import Rendering
-from sharing.render_child import render_isolated
-from sharing.tasks import render_in_background
+from sharing.rendering import jobs
+from sharing.rendering.child import render_isolated
+from sharing.rendering.jobs import render_in_background
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_isolated_render_past_time_limit_is_stopped():
 
 def test_small_upload_renders_at_once(alice, make_notebook):
     notebook = make_notebook(alice)
-    job = render_jobs.rendering_for(notebook.latest_version)
+    job = jobs.rendering_for(notebook.latest_version)
     assert job.status == Rendering.Status.READY
     assert job.html and job.duration_ms is not None
 
@@ -51,7 +51,7 @@ def test_small_upload_renders_at_once(alice, make_notebook):
 def test_large_upload_is_queued_for_the_worker(alice, make_notebook, settings):
     settings.RENDER_ASYNC_CELLS = 2
     notebook = make_notebook(alice, data=notebook_bytes(cells=5))
-    job = render_jobs.rendering_for(notebook.latest_version)
+    job = jobs.rendering_for(notebook.latest_version)
     assert job.status == Rendering.Status.PENDING
     assert job.html == ""
 
@@ -60,7 +60,7 @@ def test_background_task_renders_and_records_failures(alice, make_notebook, sett
     settings.RENDER_ASYNC_CELLS = 2
     notebook = make_notebook(alice, data=notebook_bytes(cells=5))
     version = notebook.latest_version
-    job = render_jobs.rendering_for(version)
+    job = jobs.rendering_for(version)
     assert render_in_background.call(job.pk, version.pk) == Rendering.Status.READY
     job.refresh_from_db()
     assert 'class="jp-Cell' in job.html
@@ -82,6 +82,6 @@ def test_unrenderable_stored_notebook_fails_with_a_message(alice, make_notebook)
     version.normalized.storage.delete(version.normalized.name)
     version.normalized.storage.save(version.normalized.name, ContentFile(b'{"nbformat": 4}'))
     Rendering.objects.all().delete()
-    job = render_jobs.request_rendering(version)
+    job = jobs.request_rendering(version)
     assert job.status == Rendering.Status.FAILED
     assert job.error

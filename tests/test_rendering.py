@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from sharing.rendering import RENDERER_VERSION, RenderError, render_notebook
+from sharing.rendering.renderer import RENDERER_VERSION, RenderError, render_notebook
 from tests.corpus import corpus_notebooks
 from tests.hostile import PNG_1PX, hostile_notebooks
 

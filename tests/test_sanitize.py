@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sharing.sanitize import attachments_context, sanitize_final, sanitize_html
+from sharing.rendering.sanitize import attachments_context, sanitize_final, sanitize_html
 
 PNG = "data:image/png;base64,iVBORw0KGgo="
 

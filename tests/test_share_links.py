@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sharing import links
-from sharing.access import set_group_role, set_user_role
+from sharing.grants import set_group_role, set_user_role
+from sharing.ingest import Upload
 from sharing.models import ShareLink, ShareLinkEvent
-from sharing.notebooks import Upload, add_version
-from sharing.permissions import COMMENT, EDIT, VIEW, Access
+from sharing.notebooks import add_version
+from sharing.permissions import Access
+from sharing.roles import COMMENT, EDIT, VIEW
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db

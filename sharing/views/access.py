@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sharing import access, permissions
+from sharing import grants, permissions, roles
 from sharing.forms import (
     ShareWithGroupForm,
     ShareWithPersonForm,
@@ -26,13 +26,13 @@ def _access_url(notebook) -> str:
 
 
 def _page(request, notebook, status: int = 200, **forms):
-    users, groups = access.grants(notebook)
+    users, groups = grants.grants(notebook)
     context = {
         "notebook": notebook,
         "user_grants": users,
         "group_grants": groups,
-        "role_choices": permissions.ROLE_CHOICES,
-        "role_descriptions": permissions.ROLE_DESCRIPTIONS,
+        "role_choices": roles.ROLE_CHOICES,
+        "role_descriptions": roles.ROLE_DESCRIPTIONS,
         "person_form": forms.get("person_form") or ShareWithPersonForm(notebook=notebook),
         "group_form": forms.get("group_form") or ShareWithGroupForm(),
         "visibility_form": forms.get("visibility_form") or VisibilityForm(instance=notebook),
@@ -46,19 +46,19 @@ def _page(request, notebook, status: int = 200, **forms):
 @login_required
 @require_GET
 def access_page(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.MANAGE)
     return _page(request, notebook)
 
 
 @login_required
 @require_POST
 def share_with_person(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.MANAGE)
     form = ShareWithPersonForm(request.POST, notebook=notebook)
     if not form.is_valid():
         return _page(request, notebook, status=400, person_form=form)
     person, role = form.cleaned_data["who"], form.cleaned_data["role"]
-    access.set_user_role(notebook, person, role)
+    grants.set_user_role(notebook, person, role)
     messages.success(request, f"{person.get_username()} now has the {role} role.")
     return redirect(_access_url(notebook))
 
@@ -66,12 +66,12 @@ def share_with_person(request, pk: int):
 @login_required
 @require_POST
 def remove_person(request, pk: int, user_id: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.MANAGE)
     person = get_object_or_404(get_user_model(), pk=user_id)
     if person.pk == notebook.owner_id:
         messages.error(request, "The owner cannot be removed; transfer ownership instead.")
         return redirect(_access_url(notebook))
-    access.set_user_role(notebook, person, None)
+    grants.set_user_role(notebook, person, None)
     messages.success(request, f"{person.get_username()} no longer has access.")
     return redirect(_access_url(notebook))
 
@@ -79,12 +79,12 @@ def remove_person(request, pk: int, user_id: int):
 @login_required
 @require_POST
 def share_with_group(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.MANAGE)
     form = ShareWithGroupForm(request.POST)
     if not form.is_valid():
         return _page(request, notebook, status=400, group_form=form)
     group, role = form.cleaned_data["group"], form.cleaned_data["role"]
-    access.set_group_role(notebook, group, role)
+    grants.set_group_role(notebook, group, role)
     messages.success(request, f"The group {group.name} now has the {role} role.")
     return redirect(_access_url(notebook))
 
@@ -92,9 +92,9 @@ def share_with_group(request, pk: int):
 @login_required
 @require_POST
 def remove_group(request, pk: int, group_id: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.MANAGE)
     group = get_object_or_404(Group, pk=group_id)
-    access.set_group_role(notebook, group, None)
+    grants.set_group_role(notebook, group, None)
     messages.success(request, f"The group {group.name} no longer has access.")
     return redirect(_access_url(notebook))
 
@@ -102,7 +102,7 @@ def remove_group(request, pk: int, group_id: int):
 @login_required
 @require_POST
 def change_visibility(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.MANAGE)
     form = VisibilityForm(request.POST, instance=notebook)
     if not form.is_valid():
         return _page(request, notebook, status=400, visibility_form=form)
@@ -114,12 +114,12 @@ def change_visibility(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def transfer_ownership(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.MANAGE)
     form = TransferOwnershipForm(request.POST or None, notebook=notebook)
     if request.method == "POST":
         if form.is_valid():
             new_owner = form.cleaned_data["who"]
-            access.transfer_ownership(notebook, new_owner)
+            grants.transfer_ownership(notebook, new_owner)
             messages.success(request, f"{new_owner.get_username()} now owns “{notebook.title}”.")
             return redirect(notebook)
         return render(

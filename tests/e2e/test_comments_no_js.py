@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sharing.access import set_user_role
+from sharing.grants import set_user_role
 from sharing.models import CommentThread
 from tests.conftest import PASSWORD, notebook_bytes
 from tests.e2e.conftest import screenshot, sign_in

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sharing.markup import (
+from sharing.cells import page_cell_id
+from sharing.rendering.markup import (
     CLASS_UNSAFE,
     as_text,
     highlight_code,
@@ -25,8 +25,8 @@ from sharing.markup import (
     notebook_language,
     placeholder,
 )
-from sharing.outputs import coalesce_streams, prompt_number, safe_output
-from sharing.sanitize import sanitize_final, sanitize_html
+from sharing.rendering.outputs import coalesce_streams, prompt_number, safe_output
+from sharing.rendering.sanitize import sanitize_final, sanitize_html
 
 if TYPE_CHECKING:
     import nbformat
@@ -43,18 +43,10 @@ class RenderError(Exception):
     """A notebook that cannot be rendered; ``str(error)`` is a message for the reader."""
 
 
-_CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _FINAL_BATCH_CHARS = 512 * 1024
 
 
 # --- cells ----------------------------------------------------------------------------
-
-
-def _cell_id(cell: Mapping[str, Any], index: int) -> str:
-    cell_id = cell.get("id")
-    if isinstance(cell_id, str) and _CELL_ID.fullmatch(cell_id):
-        return cell_id
-    return f"index-{index}"  # cannot happen after validation, but never trust it
 
 
 def _tag_classes(cell: Mapping[str, Any]) -> str:
@@ -134,7 +126,7 @@ def render_cell(cell: Mapping[str, Any], index: int, language: str = "python") -
         message = placeholder(f"This cell type ({str(cell_type)[:50]}) cannot be shown.")
         classes, body = "jp-Cell jp-RawCell jp-Notebook-cell", _input_area("", message)
         cell_type = "raw"
-    cell_id = _cell_id(cell, index)
+    cell_id = page_cell_id(cell, index)
     return (
         f'<div class="{classes}{_tag_classes(cell)}" id="cell-{cell_id}"'
         f' data-cell-id="{cell_id}" data-cell-index="{index}" data-cell-type="{cell_type}">'

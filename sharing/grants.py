@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from sharing.models import Notebook, NotebookGroupObjectPermission, NotebookUserObjectPermission
-from sharing.permissions import EDITOR, OWNER, ROLE_PERMISSIONS, role_for
+from sharing.roles import EDITOR, OWNER, ROLE_PERMISSIONS, role_for
 
 
 def _permissions(role: str) -> list[Permission]:

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 
-from sharing import permissions
-from sharing.comments import participants
+from sharing import permissions, roles
+from sharing.comments.threads import participants
 from sharing.models import Comment, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def recipients(comment: Comment, mentioned: list[str]) -> list[Recipient]:
     return [
         Recipient(person, reasons[person.pk])
         for person in found
-        if permissions.user_can(person, permissions.VIEW, notebook)
+        if permissions.user_can(person, roles.VIEW, notebook)
     ]
 
 

@@ -14,10 +14,11 @@ import time
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.tasks import task
 
-from sharing import rendering
 from sharing.models import NotebookVersion, Rendering
-from sharing.render_child import render_bytes, render_isolated
+from sharing.rendering import renderer
+from sharing.rendering.child import render_bytes, render_isolated
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 def rendering_for(version: NotebookVersion) -> Rendering | None:
     return Rendering.objects.filter(
         content_sha256=version.content_sha256,
-        renderer_version=rendering.RENDERER_VERSION,
+        renderer_version=renderer.RENDERER_VERSION,
     ).first()
 
 
@@ -45,15 +46,13 @@ def request_rendering(version: NotebookVersion, *, inline_allowed: bool = True) 
         with transaction.atomic():
             job = Rendering.objects.create(
                 content_sha256=version.content_sha256,
-                renderer_version=rendering.RENDERER_VERSION,
+                renderer_version=renderer.RENDERER_VERSION,
             )
     except IntegrityError:  # someone else queued it a moment ago
         return rendering_for(version)
     if inline_allowed and not is_large(version):
         render_version(job, version, isolated=False)
     else:
-        from sharing.tasks import render_in_background
-
         transaction.on_commit(lambda: render_in_background.enqueue(job.pk, version.pk))
     return job
 
@@ -77,3 +76,14 @@ def render_version(job: Rendering, version: NotebookVersion, *, isolated: bool) 
         job.status, job.html, job.error = Rendering.Status.FAILED, "", outcome.text
         logger.warning("Rendering %s failed: %s", job, outcome.text)
     job.save(update_fields=["status", "html", "error", "duration_ms", "updated_at"])
+
+
+@task()
+def render_in_background(rendering_id: int, version_id: int) -> str:
+    """The background worker's entry point (``manage.py db_worker``)."""
+    job = Rendering.objects.filter(pk=rendering_id).first()
+    version = NotebookVersion.objects.filter(pk=version_id).first()
+    if job is None or version is None or job.is_finished:
+        return "skipped"
+    render_version(job, version, isolated=True)
+    return job.status

@@ -25,6 +25,8 @@ from urllib.parse import unquote
 
 import nh3
 
+from sharing.cells import CELL_ID
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -116,7 +118,6 @@ _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]+")
 _INTEGER = re.compile(r"\s*\+?(\d{1,6})\s*(?:px)?\s*")
 _SAFE_CLASS = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _MATH_VALUE = re.compile(r"[#A-Za-z0-9.,%() ]{0,100}")
-_CELL_ID_ATTR = re.compile(r"cell-[A-Za-z0-9_-]{1,64}")
 
 _context = threading.local()
 
@@ -233,6 +234,10 @@ def _content_filter(element: str, attribute: str, value: str) -> str | None:
     return None
 
 
+def _is_cell_anchor(value: str) -> bool:
+    return value.startswith("cell-") and bool(CELL_ID.fullmatch(value[len("cell-") :]))
+
+
 def _final_filter(element: str, attribute: str, value: str) -> str | None:
     result = _clean_common(element, attribute, value)
     if result is not True:
@@ -240,7 +245,7 @@ def _final_filter(element: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         return " ".join(name for name in value.split() if _SAFE_CLASS.fullmatch(name)) or None
     if attribute == "id":
-        ok = value.startswith(ID_PREFIX) or _CELL_ID_ATTR.fullmatch(value)
+        ok = value.startswith(ID_PREFIX) or _is_cell_anchor(value)
         return value if ok else None
     if attribute == "href":
         return _clean_href(value, prefix_fragment=False)
@@ -251,7 +256,7 @@ def _final_filter(element: str, attribute: str, value: str) -> str | None:
     if attribute == "data-cell-type":
         return value if value in {"code", "markdown", "raw"} else None
     if attribute == "data-cell-id":
-        return value if _CELL_ID_ATTR.fullmatch("cell-" + value) else None
+        return value if CELL_ID.fullmatch(value) else None
     if attribute in {"data-mime-type", "data-type"}:
         return value if re.fullmatch(r"[a-z0-9.+/_-]{1,100}", value) else None
     return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from sharing import rendering
+from sharing.rendering import renderer
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ class Outcome:
 
 def render_bytes(data: bytes) -> Outcome:
     try:
-        return Outcome(True, rendering.render_notebook(nbformat.reads(data.decode(), 4)))
-    except rendering.RenderError as exc:
+        return Outcome(True, renderer.render_notebook(nbformat.reads(data.decode(), 4)))
+    except renderer.RenderError as exc:
         return Outcome(False, str(exc))
     except MemoryError:
         raise

@@ -13,9 +13,9 @@ from typing import Any
 
 from nbconvert.filters.ansi import ansi2html
 
-from sharing.markup import as_text, markdown_to_html, placeholder
-from sharing.mathml import latex_text_to_html
-from sharing.sanitize import image_data_uri, sanitize_html
+from sharing.rendering.markup import as_text, markdown_to_html, placeholder
+from sharing.rendering.mathml import latex_text_to_html
+from sharing.rendering.sanitize import image_data_uri, sanitize_html
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import mistune
 from mistune import HTMLRenderer
 
-from sharing.markup import highlight_code
-from sharing.sanitize import sanitize_html
+from sharing.rendering.markup import highlight_code
+from sharing.rendering.sanitize import sanitize_html
 
 logger = logging.getLogger(__name__)
 

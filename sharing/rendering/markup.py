@@ -23,8 +23,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from sharing.mathml import environment_to_mathml, tex_to_mathml
-from sharing.sanitize import attachments_context, sanitize_html
+from sharing.rendering.mathml import environment_to_mathml, tex_to_mathml
+from sharing.rendering.sanitize import attachments_context, sanitize_html
 
 logger = logging.getLogger(__name__)
 
