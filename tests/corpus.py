@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import nbformat
 
 from corpus.fetch import DEFAULT_DIR, fetch
 
@@ -37,3 +40,13 @@ def corpus_notebooks() -> list[CorpusNotebook]:
         for row in _rows()
         if row["dup_of"] == "-"
     ]
+
+
+def refused_by_design(data: bytes) -> bool:
+    """nbformat reads these, but we refuse them on purpose: formats before 3, and minor
+    versions newer than the installed nbformat knows (their cells could be anything)."""
+    header = json.loads(data)
+    major, minor = header.get("nbformat"), header.get("nbformat_minor", 0)
+    return major < 3 or (
+        major == nbformat.current_nbformat and minor > nbformat.current_nbformat_minor
+    )

@@ -1,8 +1,10 @@
 """Notebook, version, download, rename and delete pages, and the dashboard."""
 
 import hashlib
+import os
 
 import nbconvert
+import nbformat
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -35,8 +37,6 @@ def test_owner_sees_rendered_notebook_with_its_details(client, alice, make_noteb
 
 
 def _first_cell_id(notebook) -> str:
-    import nbformat
-
     with notebook.latest_version.normalized.open("rb") as handle:
         return nbformat.reads(handle.read().decode(), 4).cells[0].id
 
@@ -142,8 +142,6 @@ def test_delete_asks_for_confirmation_then_removes_files(
     assert response.status_code == 302
     assert not Notebook.objects.filter(pk=notebook.pk).exists()
     assert NotebookVersion.objects.count() == 0
-    import os
-
     assert not any(os.path.exists(p) for p in paths)
 
 

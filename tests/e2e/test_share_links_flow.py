@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from sharing.comments.cells import version_cells
 from sharing.comments.threads import start_thread
+from sharing.grants import set_user_role
 from sharing.models import Comment, NotebookUserObjectPermission
 from tests.conftest import PASSWORD, notebook_bytes
 from tests.e2e.conftest import screenshot, sign_in
@@ -237,8 +238,6 @@ def test_commenter_link_comment_then_revoked_and_the_comment_stays(
 
 
 def test_share_links_page_in_dark_mode_for_an_editor(new_page, alice, bob, make_notebook):
-    from sharing.grants import set_user_role
-
     notebook = make_notebook(alice, title="Churn model")
     set_user_role(notebook, bob, "editor")
     page = new_page(color_scheme="dark")

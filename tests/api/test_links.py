@@ -17,7 +17,7 @@ from sharing.grants import set_user_role
 from sharing.ingest import Upload
 from sharing.models import ShareLink, ShareLinkEvent
 from sharing.notebooks import add_version
-from tests.api_support import API, TokenClient, fresh_rate_limits, token_for  # noqa: F401
+from tests.api.support import API, TokenClient, fresh_rate_limits, token_for  # noqa: F401
 from tests.conftest import notebook_bytes
 from tests.test_share_link_secrecy import every_stored_value
 

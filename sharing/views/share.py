@@ -1,4 +1,4 @@
-"""The Share page: who has access to a notebook, with which role; and the groups page."""
+"""The Share page: people, groups, visibility and ownership of one notebook (its owner only)."""
 
 from __future__ import annotations
 

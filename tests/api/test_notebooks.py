@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from sharing.grants import set_user_role
 from sharing.models import Notebook, NotebookVersion
-from tests.api_support import API, TokenClient, fresh_rate_limits, token_for, upload  # noqa: F401
+from tests.api.support import API, TokenClient, fresh_rate_limits, token_for, upload  # noqa: F401
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db

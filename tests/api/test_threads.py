@@ -16,7 +16,7 @@ from sharing.grants import set_user_role
 from sharing.ingest import Upload
 from sharing.models import Comment, CommentThread
 from sharing.notebooks import add_version
-from tests.api_support import API, TokenClient, fresh_rate_limits, token_for  # noqa: F401
+from tests.api.support import API, TokenClient, fresh_rate_limits, token_for  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from sharing.models import Notebook
-from tests.api_support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
-from tests.corpus import corpus_notebooks
-from tests.test_corpus import refused_by_design
+from tests.api.support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
+from tests.corpus import corpus_notebooks, refused_by_design
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 

@@ -16,7 +16,7 @@ from django.views.debug import get_exception_reporter_filter
 
 from sharing import tokens
 from sharing.models import ApiToken
-from tests.api_support import TokenClient, fresh_rate_limits, token_for, upload  # noqa: F401
+from tests.api.support import TokenClient, fresh_rate_limits, token_for, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

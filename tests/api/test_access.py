@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from sharing.grants import set_group_role, set_user_role
-from tests.api_support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
+from tests.api.support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

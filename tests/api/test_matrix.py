@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.utils import timezone
 from sharing.api import api
 from sharing.comments.cells import version_cells
 from sharing.comments.threads import start_thread
-from sharing.grants import set_group_role, set_user_role
+from sharing.grants import set_user_role
 from sharing.links import create_link
 from sharing.models import (
     ApiToken,
@@ -31,27 +30,21 @@ from sharing.models import (
     ShareLink,
 )
 from sharing.tokens import create_token, revoke
-from tests.api_support import API, fresh_rate_limits  # noqa: F401
-from tests.conftest import grant_rows, notebook_bytes
+from tests.api.support import API, fresh_rate_limits  # noqa: F401
+from tests.conftest import notebook_bytes
+from tests.matrix import (
+    EVERY_ROLE,
+    case_ids,
+    cases,
+    make_people,
+    notebook_state,
+    share_with_every_role,
+)
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = (
-    "anonymous",
-    "bad_token",
-    "outsider",
-    "viewer",
-    "commenter",
-    "editor",
-    "group_viewer",
-    "group_commenter",
-    "group_editor",
-    "owner",
-    "superuser",
-    "deactivated",
-    "expired",
-    "revoked",
-)
+ACTORS = ("anonymous", "bad_token", *EVERY_ROLE, "deactivated", "expired", "revoked")
+TOKENLESS = {"anonymous", "bad_token", "expired", "revoked"}  # no account of their own
 
 # 401 no or a dead token, 404 may not see the notebook, 403 may see it but not do this.
 # "deactivated" is a former editor; "expired" and "revoked" are the owner's own old tokens.
@@ -155,15 +148,9 @@ class World:
         return client.generic(method, url, headers=headers)
 
     def snapshot(self) -> tuple:
-        notebook = Notebook.objects.filter(pk=self.notebook.pk).first()
-        if notebook is None:
-            return ("deleted",)
         return (
             Notebook.objects.count(),
-            notebook.title,
-            notebook.visibility,
-            notebook.versions.count(),
-            *grant_rows(notebook),
+            notebook_state(self.notebook.pk),
             sorted(ShareLink.objects.values_list("pk", "revoked_at")),
             sorted(CommentThread.objects.values_list("pk", "resolved_at")),
             Comment.objects.count(),
@@ -172,20 +159,11 @@ class World:
 
 @pytest.fixture
 def world(make_user, make_notebook) -> World:
-    people = {
-        name: make_user(name)
-        for name in ACTORS
-        if name not in {"anonymous", "bad_token", "owner", "expired", "revoked"}
-    }
-    people["owner"] = make_user("alice")
-    people["superuser"].is_superuser = True
-    people["superuser"].save()
+    people = make_people(
+        make_user, ACTORS, without={"anonymous", "bad_token", "expired", "revoked"}
+    )
     notebook = make_notebook(people["owner"], title="Matrix")
-    for role in ("viewer", "commenter", "editor"):
-        set_user_role(notebook, people[role], role)
-        group = Group.objects.create(name=f"team-{role}")
-        group.user_set.add(people[f"group_{role}"])
-        set_group_role(notebook, group, role)
+    share_with_every_role(notebook, people)
     set_user_role(notebook, people["deactivated"], "editor")
     raw = {name: create_token(user, name, 30).raw for name, user in people.items()}
     version = notebook.latest_version
@@ -202,18 +180,10 @@ def world(make_user, make_notebook) -> World:
     return World(notebook, raw, link, comment.thread)
 
 
-CASES = [
-    (method, path, actor, expected)
-    for (method, path), row in MATRIX.items()
-    for actor, expected in zip(ACTORS, row, strict=True)
-]
+CASES = cases(MATRIX, ACTORS)
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "actor", "expected"),
-    CASES,
-    ids=[f"{m} {p} as {a}" for m, p, a, _ in CASES],
-)
+@pytest.mark.parametrize(("method", "path", "actor", "expected"), CASES, ids=case_ids(CASES))
 def test_api_permission_matrix(world, method, path, actor, expected):
     # GIVEN a notebook shared with every kind of actor, each holding a token
     before = world.snapshot()

@@ -35,7 +35,7 @@ from sharing.comments.threads import start_thread
 from sharing.grants import set_user_role
 from sharing.links import create_link
 from sharing.tokens import create_token
-from tests.api_support import fresh_rate_limits  # noqa: F401
+from tests.api.support import fresh_rate_limits  # noqa: F401
 
 CHECKS = [
     not_a_server_error,
