@@ -84,8 +84,10 @@ class NotebookOut(Schema):
     html_url: str = Field(description="The notebook's web page (its latest version).")
 
     @classmethod
-    def of(cls, request: HttpRequest, notebook: Notebook, role: str | None) -> NotebookOut:
-        latest = notebook.latest_version
+    def of(
+        cls, request: HttpRequest, notebook: Notebook, role: str | None, latest: NotebookVersion
+    ) -> NotebookOut:
+        """``latest``: the newest version the caller may see."""
         if latest is not None:
             latest.notebook = notebook
         return cls(
@@ -97,7 +99,11 @@ class NotebookOut(Schema):
             created_at=notebook.created_at,
             updated_at=notebook.updated_at,
             latest_version=VersionOut.of(request, latest) if latest else None,
-            html_url=request.build_absolute_uri(notebook.get_absolute_url()),
+            html_url=request.build_absolute_uri(
+                latest.get_absolute_url()
+                if latest and latest.pk != notebook.latest_version_id
+                else notebook.get_absolute_url()
+            ),
         )
 
 
