@@ -115,4 +115,4 @@ def render_body(body: str, people: dict[str, str] | None = None) -> RenderedBody
     except Exception:
         logger.warning("comment markdown could not be parsed; shown as text", exc_info=True)
         raw = f"<pre>{html.escape(body)}</pre>"
-    return RenderedBody(sanitize_html(raw), list(renderer.found))
+    return RenderedBody(sanitize_html(raw, comment_body=True), list(renderer.found))

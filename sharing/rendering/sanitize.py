@@ -4,8 +4,9 @@ Two cleaners share one allowlist:
 
 * the *content* cleaner (:func:`sanitize_html`) runs on every HTML fragment that comes from a
   notebook (markdown, ``text/html`` outputs, raw cells, MathML). It also renames notebook ids to
-  ``nb-<id>`` (and ``href="#x"`` to ``#nb-x``) so they cannot clash with the page's ids, and
-  drops ``ns-``/``jp-`` classes so content cannot borrow our page's or JupyterLab's UI styles;
+  ``nb-<id>`` (and ``href="#x"`` to ``#nb-x``) so they cannot clash with the page's ids, keeps
+  only the classes content needs for its own look and moves every other class into ``nbc-``
+  (``content_class``), so content cannot borrow our page's or JupyterLab's UI styles;
 * the *final* cleaner (:func:`sanitize_final`) runs on the whole rendered notebook. It also
   allows the few structural attributes the renderer emits itself (cell ids and ``data-cell-*``),
   so a bug in the renderer cannot let anything else through.
@@ -18,12 +19,14 @@ as ``data:`` URIs of raster types or SVG (which cannot run scripts inside ``<img
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from collections.abc import Mapping
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import nh3
+from pygments.token import STANDARD_TYPES
 
 from sharing.cells import CELL_ID
 
@@ -105,6 +108,14 @@ _STRUCTURE_ATTRIBUTES = {
     "tabindex",
 }
 
+CLASS_PREFIX = "nbc-"
+# Classes content may keep (see ``content_class``): the vendored notebook CSS styles them.
+CONTENT_CLASSES = frozenset(
+    {name for name in STANDARD_TYPES.values() if name}
+    | {"highlight", "hll", "linenos", "dataframe", "anchor-link", "math-error"}
+)
+_CONTENT_CLASS_PATTERN = re.compile(r"hl-[a-z0-9]{1,40}|ansi-[a-z-]{1,40}")
+
 LINK_REL = "noopener noreferrer nofollow"
 _URL_SCHEMES = {"http", "https", "mailto", "data", "attachment"}
 
@@ -115,6 +126,14 @@ _DATA_IMAGE = re.compile(
 )
 _BASE64 = re.compile(r"[A-Za-z0-9+/=]*")
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]+")
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+# What stays unquoted in each part of a rebuilt URL (RFC 3986; "%" keeps existing escapes).
+_NETLOC_SAFE = "%:@[]!$&'()*+,;=-._~"
+_PATH_SAFE = "%/:@!$&'()*+,;=-._~"
+_QUERY_SAFE = "%/:@!$&'()*+,;=-._~?"
+_FRAGMENT_SAFE = "%/:@!$&'()*+,;=-._~?"
+_MAILTO_SAFE = "@.+-_,;=!$&'()*~?%"
 _INTEGER = re.compile(r"\s*\+?(\d{1,6})\s*(?:px)?\s*")
 _SAFE_CLASS = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _MATH_VALUE = re.compile(r"[#A-Za-z0-9.,%() ]{0,100}")
@@ -162,32 +181,66 @@ def _resolve_attachment(name: str) -> str | None:
 
 
 def _clean_img_src(value: str) -> str | None:
-    compact = value.strip()
-    head = _CONTROL_OR_SPACE.sub("", compact[:200]).lower()
+    """A ``data:`` URI rebuilt from its validated parts, or None: the input string itself is
+    never returned, so a scheme split by spaces or control characters cannot pass as a
+    relative URL (a request to our own paths)."""
+    trimmed = value.strip(_C0_AND_SPACE)
+    head = _CONTROL_OR_SPACE.sub("", trimmed[:200]).lower()
     if head.startswith("attachment:"):
-        return _resolve_attachment(compact.split(":", 1)[1])
+        return _resolve_attachment(trimmed.split(":", 1)[1].strip(_C0_AND_SPACE))
     match = _DATA_IMAGE.match(head)
-    if not match:
+    if not match or "," not in trimmed:
         return None  # remote, relative or other: never make a request from our page
-    body = compact.split(",", 1)[1]
+    mime = match.group("mime").lower()
+    body = trimmed.split(",", 1)[1]
     if match.group("b64"):
-        return image_data_uri(match.group("mime"), body)
-    return value if "svg" in match.group("mime").lower() else None
+        return image_data_uri(mime, body)
+    if mime != "image/svg+xml":
+        return None
+    svg = unquote(body).encode("utf-8", "replace")
+    return image_data_uri(mime, base64.b64encode(svg).decode("ascii"))
 
 
 def _clean_href(value: str, *, prefix_fragment: bool) -> str | None:
-    value = value.strip()
-    compact = _CONTROL_OR_SPACE.sub("", value).lower()
+    """A link target rebuilt from its validated, quoted parts, or None.
+
+    Kept: fragments (renamed into the ``nb-`` id space), http(s) and mailto links, and relative
+    links (a navigation the reader chooses). Browsers drop tabs and newlines anywhere in a URL
+    and control characters or spaces around it, so the scheme is judged on such a compacted
+    copy; whatever is kept is re-assembled from ``urlsplit``'s parts.
+    """
+    cleaned = _TAB_OR_NEWLINE.sub("", value).strip(_C0_AND_SPACE)
+    compact = _CONTROL_OR_SPACE.sub("", cleaned).lower()
     if compact.startswith("#"):
-        if prefix_fragment and not value[1:].startswith(ID_PREFIX):
-            return f"#{ID_PREFIX}{value[1:]}"
-        return value
+        fragment = quote(cleaned[1:], safe=_FRAGMENT_SAFE)
+        if prefix_fragment and not fragment.startswith(ID_PREFIX):
+            fragment = ID_PREFIX + fragment
+        return "#" + fragment
     scheme = re.match(r"([a-z][a-z0-9+.-]*):", compact)
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
     if scheme is None:
-        return value  # relative or protocol-relative link: a navigation the reader chooses
-    if scheme.group(1) in {"http", "https", "mailto"}:
-        return value
-    return None
+        if parts.scheme:
+            return None
+    elif scheme.group(1) not in {"http", "https", "mailto"} or parts.scheme.lower() != scheme.group(
+        1
+    ):
+        return None
+    if parts.scheme.lower() == "mailto":
+        return "mailto:" + quote(unquote(parts.path), safe=_MAILTO_SAFE)
+    if parts.scheme and not parts.netloc:
+        return None
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            quote(parts.netloc, safe=_NETLOC_SAFE),
+            quote(parts.path, safe=_PATH_SAFE),
+            quote(parts.query, safe=_QUERY_SAFE),
+            quote(parts.fragment, safe=_FRAGMENT_SAFE),
+        )
+    )
 
 
 def _clean_dimension(value: str) -> str | None:
@@ -218,12 +271,8 @@ def _content_filter(element: str, attribute: str, value: str) -> str | None:
     if result is not True:
         return result  # type: ignore[return-value]
     if attribute == "class":
-        names = [
-            name
-            for name in value.split()
-            if _SAFE_CLASS.fullmatch(name) and not name.startswith(("ns-", "jp-"))
-        ]
-        return " ".join(names) or None
+        names = (content_class(name) for name in value.split() if _SAFE_CLASS.fullmatch(name))
+        return " ".join(name for name in names if name) or None
     if attribute == "id":
         value = value.strip()
         if not value:
@@ -232,6 +281,23 @@ def _content_filter(element: str, attribute: str, value: str) -> str | None:
     if attribute == "href":
         return _clean_href(value, prefix_fragment=True)
     return None
+
+
+def content_class(name: str) -> str | None:
+    """What a class written by notebook (or comment) content becomes.
+
+    Content keeps only the classes that give it its own look (Pygments tokens, ANSI colours,
+    pandas tables, heading anchors, math errors); every other class moves into the
+    ``nbc-`` space, which no page CSS uses, so content cannot dress up as our interface (a
+    fake resolved thread, a fake button). ``jp-``/``ns-`` classes are dropped.
+    """
+    if name.startswith(("ns-", "jp-")):
+        return None
+    if name in CONTENT_CLASSES or _CONTENT_CLASS_PATTERN.fullmatch(name):
+        return name
+    if name == "mention" and getattr(_context, "comment_body", False):
+        return name  # the @mention links the comment renderer itself makes
+    return CLASS_PREFIX + name
 
 
 def _is_cell_anchor(value: str) -> bool:
@@ -289,9 +355,17 @@ def _cleaners() -> tuple[nh3.Cleaner, nh3.Cleaner]:
     return cleaners
 
 
-def sanitize_html(fragment: str) -> str:
-    """Return ``fragment`` reduced to the allowlist (safe to put inline in our pages)."""
-    return _cleaners()[0].clean(fragment)
+def sanitize_html(fragment: str, *, comment_body: bool = False) -> str:
+    """Return ``fragment`` reduced to the allowlist (safe to put inline in our pages).
+
+    ``comment_body``: the fragment is a rendered comment (its @mention links keep their class).
+    """
+    previous = getattr(_context, "comment_body", False)
+    _context.comment_body = comment_body
+    try:
+        return _cleaners()[0].clean(fragment)
+    finally:
+        _context.comment_body = previous
 
 
 def sanitize_final(html: str) -> str:
