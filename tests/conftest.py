@@ -9,6 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from sharing.models import VerifiedEmail
 from sharing.notebooks import Upload, create_notebook
 
 PASSWORD = "correct horse battery staple"
@@ -75,10 +76,14 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def make_user(django_user_model):
-    def make(username: str, **extra):
-        return django_user_model.objects.create_user(
+    def make(username: str, verified: bool = True, **extra):
+        """An account; ``verified``: it proved it reads its address (sharing may match it)."""
+        user = django_user_model.objects.create_user(
             username, f"{username}@example.com", PASSWORD, **extra
         )
+        if verified:
+            VerifiedEmail.objects.create(user=user, email=user.email)
+        return user
 
     return make
 
@@ -117,12 +122,3 @@ def tmp_media(settings, tmp_path):
     """Each test stores uploads in its own folder, removed afterwards."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(settings):
-    """Each test starts with empty rate-limit counters: a fresh key prefix, no database needed."""
-    import uuid
-
-    ratelimit = {**settings.CACHES["ratelimit"], "KEY_PREFIX": uuid.uuid4().hex}
-    settings.CACHES = {**settings.CACHES, "ratelimit": ratelimit}

@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status
 
 from sharing import permissions
-from sharing.api.errors import ApiError, error_responses, form_error
+from sharing.api.errors import ApiError, check_rate_limit, error_responses, form_error
 from sharing.api.notebooks import PageQuery, page_of
 from sharing.api.schemas import (
     MAX_VERSION,
@@ -70,6 +70,7 @@ def publish_version(
     of publishing over a version someone else uploaded meanwhile.
     """
     notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.EDIT)
+    check_rate_limit(request, "upload")
     form = NotebookFileForm(request.POST, request.FILES, request=request)
     if not form.is_valid():
         raise form_error(form)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sharing import comments, notifications, permissions
 from sharing.comment_forms import CommentForm, NewThreadForm
 from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
+from sharing.ratelimit import limit, wait_text
 
 OLD_VERSION = "This is an older version of the notebook: start new threads on the latest version."
 
@@ -49,6 +50,8 @@ def _start_thread(request, pk: int, number: int):
     version = get_object_or_404(notebook.versions, number=number)
     if version.pk != notebook.latest_version_id:
         return _error(request, notebook, OLD_VERSION, "old_version", 409)
+    if (refused := _too_many(request, notebook)) is not None:
+        return refused
     form = NewThreadForm(request.POST, cells=comments.version_cells(version))
     if not form.is_valid():
         return _invalid(request, form, notebook)
@@ -70,6 +73,8 @@ def _start_thread(request, pk: int, number: int):
 @require_POST
 def reply(request, pk: int, thread_id: int):
     thread = _thread(request, pk, thread_id)
+    if (refused := _too_many(request, thread.notebook)) is not None:
+        return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, thread.notebook, thread)
@@ -108,6 +113,8 @@ def edit(request, pk: int, comment_id: int):
     notebook, comment = _comment(request, pk, comment_id)
     if not permissions.can_edit_comment(permissions.access_for(request), notebook, comment):
         raise PermissionDenied("Only its author can edit a comment.")
+    if (refused := _too_many(request, notebook)) is not None:
+        return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, notebook)
@@ -178,6 +185,17 @@ def _invalid(request, form, notebook: Notebook, thread: CommentThread | None = N
                 messages.error(request, f"Not posted: {error}")
         return _back_to_page(request, notebook, thread)
     return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+
+
+def _too_many(request, notebook: Notebook):
+    """Comments send e-mail: past the per-account or per-address limit, refuse (429)."""
+    wait = limit(request, "comment")
+    if wait is None:
+        return None
+    message = f"Too many comments in a short time; wait {wait_text(wait)} and try again."
+    response = _error(request, notebook, message, "rate_limited", 429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _error(request, notebook: Notebook, message: str, code: str, status: int):

@@ -15,6 +15,7 @@ from sharing import comment_page, permissions
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
 from sharing.models import Notebook
 from sharing.notebooks import add_version, create_notebook, delete_notebook
+from sharing.ratelimit import rate_limit
 from sharing.render_jobs import request_rendering
 
 DASHBOARD_TABS = {
@@ -53,6 +54,7 @@ def dashboard(request):
 
 
 @login_required
+@rate_limit("upload", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def upload(request):
     form = UploadForm(*_bound(request), request=request)
@@ -65,6 +67,7 @@ def upload(request):
 
 
 @login_required
+@rate_limit("upload", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def upload_version(request, pk: int):
     notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
