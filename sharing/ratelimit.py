@@ -13,9 +13,11 @@ minute; an empty value turns that limit off):
 Sign-in also has ``RATE_LIMIT_LOGIN_ACCOUNT``: attempts on one username from anywhere, against
 guessing spread over many addresses.
 
-Counts live in one table (``RateCounter``), one row per client, limit and fixed time window,
-bumped with a single ``INSERT … ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING hits``:
-atomic on SQLite and PostgreSQL, so concurrent requests can never both read the same count.
+Counts live in one table (``RateCounter``), one row per client and limit holding the count of
+its current fixed time window, bumped with a single ``INSERT … ON CONFLICT DO UPDATE SET
+hits = hits + 1 … RETURNING hits`` (back to 1 when a new window starts): atomic on SQLite and
+PostgreSQL, so concurrent requests never both read the same count. ``manage.py
+purge_rate_counters`` (daily) deletes rows of clients not seen for a day.
 A client's address is REMOTE_ADDR, or with RATE_LIMIT_PROXIES=n the n-th address from the end
 of X-Forwarded-For (the one your own reverse proxy saw).
 """
@@ -25,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import random
 import re
 import time
 from dataclasses import dataclass
@@ -42,7 +43,6 @@ _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # Every scope with its per-account and per-address settings (checked by sharing.checks).
 SCOPES = ("login", "password_reset", "signup", "verify", "upload", "comment", "links")
-PURGE_CHANCE = 0.01  # about one hit in a hundred also deletes ended windows
 logger = logging.getLogger(__name__)
 _forwarded_warning = {"logged": False}
 
@@ -123,16 +123,12 @@ def _count(name: str, who: str) -> int | None:
     if rate is None:
         return None
     now = time.time()
-    window = int(now // rate.seconds)
-    digest = hashlib.sha256(who.encode()).hexdigest()[:40]
-    key = f"{name}:{rate.seconds}:{window}:{digest}"
-    ends = (window + 1) * rate.seconds
+    ends = (int(now // rate.seconds) + 1) * rate.seconds
+    key = f"{name}:{hashlib.sha256(who.encode()).hexdigest()[:40]}"
     try:
         # A savepoint, so a failure cannot poison a surrounding transaction (PostgreSQL).
         with transaction.atomic():
             count = bump(key, ends)
-            if random.random() < PURGE_CHANCE:  # noqa: S311 (housekeeping, not security)
-                RateCounter.objects.filter(expires_at__lt=now).delete()
     except DatabaseError:
         # A broken table must not take sign-in down; it is an installation error to fix.
         logger.exception("Rate limits are off: the counter table is missing; run migrate.")
@@ -142,19 +138,30 @@ def _count(name: str, who: str) -> int | None:
     return max(1, math.ceil(ends - now))
 
 
-def bump(key: str, expires_at: float) -> int:
-    """Add one to the counter ``key`` and return its new value, in one atomic statement."""
+def bump(key: str, window_ends: int) -> int:
+    """Count one hit on ``key`` in the window ending at ``window_ends``; the window's new count.
+
+    One statement, so no other request can slip between reading and writing the count.
+    """
     table, key_, hits, ends = (
         connection.ops.quote_name(name)
-        for name in (RateCounter._meta.db_table, "key", "hits", "expires_at")
+        for name in (RateCounter._meta.db_table, "key", "hits", "window_ends")
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_}, {hits}, {ends}) VALUES (%s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT ({key_}) DO UPDATE SET {hits} = {table}.{hits} + 1 RETURNING {hits}",
-            [key, expires_at],
+            f"ON CONFLICT ({key_}) DO UPDATE SET "
+            f"{hits} = CASE WHEN {table}.{ends} = excluded.{ends} THEN {table}.{hits} + 1 "
+            f"ELSE 1 END, {ends} = excluded.{ends} RETURNING {hits}",
+            [key, window_ends],
         )
         return cursor.fetchone()[0]
+
+
+def purge(older_than: float = 86400) -> int:
+    """Delete counters whose window ended more than ``older_than`` seconds ago."""
+    deleted, _ = RateCounter.objects.filter(window_ends__lt=time.time() - older_than).delete()
+    return deleted
 
 
 def rate_limit(scope: str, methods: tuple[str, ...] | None = None, account=None):

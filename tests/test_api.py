@@ -141,14 +141,14 @@ def test_listing_takes_the_same_number_of_queries_however_many_notebooks(
 
     add(1)
     as_alice.get("/notebooks")  # the token's "last used" is written once a minute at most
-    # token + user (1), the rate-limit count in the shared store (8: in our savepoint, read
-    # it, then write it with the cache's size check in the cache's own savepoint), count (1),
+    # token + user (1), the rate-limit count in the shared table (3: our savepoint, one
+    # INSERT … ON CONFLICT … RETURNING, release), count (1),
     # page with owner and latest version (1), user and group permissions of the page
     # (guardian: 2)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(8):
         assert as_alice.get("/notebooks").status_code == 200
     add(4)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(8):
         assert len(as_alice.get("/notebooks").json()["results"]) == 10
 
 

@@ -71,15 +71,15 @@ class SetupToken(models.Model):
 
 
 class RateCounter(models.Model):
-    """Hits of one client on one limit in one time window, counted by a single UPSERT."""
+    """Hits of one client on one limit in its current time window, counted by one UPSERT."""
 
     key = models.CharField(max_length=120, primary_key=True)
     hits = models.PositiveIntegerField(default=0)
-    expires_at = models.FloatField(help_text="Unix time after which the window is over.")
+    window_ends = models.BigIntegerField(help_text="Unix time at which the window is over.")
 
     class Meta:
         app_label = "sharing"
-        indexes = [models.Index(fields=["expires_at"], name="ratecounter_expires")]
+        indexes = [models.Index(fields=["window_ends"], name="ratecounter_window_ends")]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"

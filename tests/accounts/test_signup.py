@@ -114,7 +114,9 @@ def test_an_allowed_domain_signs_up_and_stays_inactive_until_verified(client, si
     # THEN nobody is signed in, the account cannot sign in yet, and is no administrator
     assert not dana.is_active and not dana.is_staff and not dana.is_superuser
     assert "_auth_user_id" not in client.session
-    assert client.post(reverse("login"), {"username": "dana", "password": PASSWORD}).status_code == 200
+    assert (
+        client.post(reverse("login"), {"username": "dana", "password": PASSWORD}).status_code == 200
+    )
     assert [to.casefold() for to in mail.outbox[-1].to] == [email.casefold()]
     # WHEN she opens the link (GET asks, POST confirms)
     link = verification_link()
