@@ -94,7 +94,7 @@ def test_without_allowed_domains_sign_up_needs_an_invite(client, settings):
         "eve@evilcorp.example",  # as a suffix without the dot
         "eve@sub.corp.example",  # a subdomain is another domain
         '"eve@corp.example"@evil.example',  # the allowed domain inside a quoted local part
-        "eve@corp.exampl\u0435",  # a Cyrillic "е" at the end
+        "eve@corp.exampl\u0435",  # a Cyrillic "ie" at the end
         "eve%corp.example@evil.example",
     ],
 )

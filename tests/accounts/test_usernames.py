@@ -22,8 +22,8 @@ ADDRESS_LIKE = [
     "@dave",
     "dave@",
     "a@b@c",
-    "ｄave@corp.example",
-    "dave＠corp.example",
+    "\uff44ave@corp.example",  # a fullwidth d
+    "dave\uff20corp.example",  # a fullwidth @, NFKC makes it "@"
 ]
 
 
