@@ -39,7 +39,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "sharing.uploads.UploadGuardMiddleware",
+    "sharing.middleware.UploadGuardMiddleware",
     "sharing.middleware.ErrorPagesMiddleware",  # our 404/403/500 pages, DEBUG or not
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -47,7 +47,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "sharing.views.links.ShareLinkGoneMiddleware",  # 410 pages for ended share links
+    "sharing.middleware.ShareLinkGoneMiddleware",  # 410 pages for ended share links
 ]
 
 ROOT_URLCONF = "notebookshare.urls"

@@ -7,10 +7,17 @@ import os
 
 import nbformat
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from sharing.models import VerifiedEmail
-from sharing.notebooks import Upload, create_notebook
+from sharing.ingest import Upload
+from sharing.models import (
+    NotebookGroupObjectPermission,
+    NotebookUserObjectPermission,
+    VerifiedEmail,
+)
+from sharing.notebooks import create_notebook
 
 PASSWORD = "correct horse battery staple"
 
@@ -39,8 +46,6 @@ def raw_json(obj) -> bytes:
 
 def grant_rows(notebook) -> tuple[list, list]:
     """Every person's and group's permission on ``notebook``, sorted: to compare before/after."""
-    from sharing.models import NotebookGroupObjectPermission, NotebookUserObjectPermission
-
     users = NotebookUserObjectPermission.objects.filter(content_object=notebook)
     groups = NotebookGroupObjectPermission.objects.filter(content_object=notebook)
     return (
@@ -52,8 +57,6 @@ def grant_rows(notebook) -> tuple[list, list]:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """SQLite tests use a file, not memory, so a background worker process can share it."""
-    from django.conf import settings
-
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         name = settings.VAR_DIR / f"test-db-{os.getpid()}.sqlite3"
@@ -63,8 +66,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(django_db_blocker):
     """Pages link hashed static files (whitenoise's manifest), as in production."""
-    from django.core.management import call_command
-
     with django_db_blocker.unblock():
         call_command("collectstatic", interactive=False, verbosity=0)
 

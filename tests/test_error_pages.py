@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sharing import links
-from sharing.access import set_user_role
+from sharing.grants import set_user_role
 
 pytestmark = pytest.mark.django_db
 DEBUG_PAGE = "DEBUG = True"  # what Django's technical pages say

@@ -14,10 +14,10 @@ from django.test import Client
 from django.urls import reverse
 
 from sharing import ratelimit
-from sharing.comments import version_cells
+from sharing.comments.cells import version_cells
 from sharing.links import generate_token
 from sharing.models import Comment, Notebook, RateCounter
-from tests.api_support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
+from tests.api.support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
 from tests.conftest import PASSWORD, notebook_bytes
 
 pytestmark = pytest.mark.django_db

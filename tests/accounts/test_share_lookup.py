@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from sharing.models import VerifiedEmail
 from sharing.permissions import Access
-from tests.api_support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
+from tests.api.support import TokenClient, fresh_rate_limits, token_for  # noqa: F401
 from tests.conftest import grant_rows
 
 pytestmark = pytest.mark.django_db
