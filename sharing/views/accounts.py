@@ -96,7 +96,7 @@ def verify_email(request, token: str):
     messages.success(request, f"Thank you: {user.email} is verified.")
     if request.user.is_authenticated:
         return redirect("sharing:account-email")
-    return redirect(f"{reverse('login')}?username={user.get_username()}")
+    return redirect("login")
 
 
 @login_required
