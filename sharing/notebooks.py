@@ -56,7 +56,7 @@ def add_version(
         if expected_latest is not None and expected_latest != current:
             raise VersionConflict(current)
         version = _create_version(locked, current + 1, user, upload, paths)
-        carry_threads(version, upload.validated.notebook)  # comment threads follow their cells
+        carry_threads(version, upload.validated.cells)  # comment threads follow their cells
         locked.latest_version = version
         locked.save(update_fields=["latest_version", "updated_at"])
     notebook.refresh_from_db()
