@@ -9,6 +9,12 @@ PORT ?= 8000
 
 .PHONY: run test lint format check-python migrate static browser corpus bench clean
 
+# DEBUG is off unless set: the local trial and the test run turn it on here (a test run still
+# exercises production behaviour: pytest-django runs every test with DEBUG off). The trial also
+# turns sign-up on (by invite link; administrators make them under /accounts/invites/).
+run test migrate static bench: export DEBUG ?= 1
+run: export SIGNUP_ENABLED ?= 1
+
 $(STAMP): requirements.txt requirements-dev.txt .python-version
 	@$(MAKE) --no-print-directory check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,13 +30,13 @@ check-python:
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 
 static: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 ## run: set up and serve the app on http://127.0.0.1:8000 with its background worker.
 run: migrate static
+	@$(BIN)/python manage.py setup_token --url http://$(HOST):$(PORT)
 	@echo "NotebookShare on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(BIN)/python manage.py db_worker --interval 1 & \

@@ -15,7 +15,7 @@ from notebookshare.env import env_bool, env_int, env_list, env_str, load_secret_
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = load_secret_key(DEBUG, VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sharing.middleware.UploadGuardMiddleware",
+    "sharing.middleware.ErrorPagesMiddleware",  # our 404/403/500 pages, DEBUG or not
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,7 +99,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "sharing:dashboard"
 LOGOUT_REDIRECT_URL = "login"
-SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
+# Sign-up in the browser: off unless SIGNUP_ENABLED. When on, a person needs an invite link
+# (staff make them under /accounts/invites/) or an address at one of SIGNUP_EMAIL_DOMAINS,
+# and verifies the address before the account works.
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)
+SIGNUP_EMAIL_DOMAINS = env_list("SIGNUP_EMAIL_DOMAINS", [])
+VERIFY_EMAIL_MAX_AGE = env_int("VERIFY_EMAIL_MAX_AGE", 3 * 86400)
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous people never see notebooks.
 
@@ -127,7 +133,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
 
 # API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;
-# counted per process in the default cache), and how long new personal tokens last by default.
+# counted site-wide like the other rate limits), and how long new personal tokens last by default.
 RATE_LIMIT_API = env_str("RATE_LIMIT_API", "600/m")
 API_TOKEN_DEFAULT_EXPIRY_DAYS = env_int("API_TOKEN_DEFAULT_EXPIRY_DAYS", 90)
 # Error reports (DEBUG pages, e-mails to ADMINS) hide the Authorization header as well.
@@ -142,19 +148,28 @@ SHARE_LINK_MAX_DAYS = env_int("SHARE_LINK_MAX_DAYS", 90)
 SHARE_LINKS_ALLOW_NEVER = env_bool("SHARE_LINKS_ALLOW_NEVER", False)
 SHARE_LINKS_ALLOW_ANONYMOUS = env_bool("SHARE_LINKS_ALLOW_ANONYMOUS", False)
 SHARE_LINK_RETENTION_DAYS = env_int("SHARE_LINK_RETENTION_DAYS", 180)
-# Per-client limits on sign-in attempts and share-link opens ("N/m" etc., empty: off),
-# counted in a database table every process shares (`manage.py createcachetable` creates it).
+# Rate limits (sharing/ratelimit.py): "N/s", "N/m", "N/h", "N/d", empty: off. RATE_LIMIT_<SCOPE>
+# counts per account (sign-in: the username typed from one address; password reset and
+# sign-up: the e-mail typed), RATE_LIMIT_<SCOPE>_IP per client address (high: a whole office
+# may share one). Counted in the RateCounter table every process shares.
 # RATE_LIMIT_PROXIES: how many reverse proxies of yours add to X-Forwarded-For (0: none).
 RATE_LIMIT_LOGIN = env_str("RATE_LIMIT_LOGIN", "10/m")
+RATE_LIMIT_LOGIN_IP = env_str("RATE_LIMIT_LOGIN_IP", "100/m")
+RATE_LIMIT_PASSWORD_RESET = env_str("RATE_LIMIT_PASSWORD_RESET", "5/h")
+RATE_LIMIT_PASSWORD_RESET_IP = env_str("RATE_LIMIT_PASSWORD_RESET_IP", "50/h")
+RATE_LIMIT_SIGNUP = env_str("RATE_LIMIT_SIGNUP", "5/h")
+RATE_LIMIT_SIGNUP_IP = env_str("RATE_LIMIT_SIGNUP_IP", "20/h")
+RATE_LIMIT_VERIFY = env_str("RATE_LIMIT_VERIFY", "5/h")
+RATE_LIMIT_VERIFY_IP = env_str("RATE_LIMIT_VERIFY_IP", "50/h")
+RATE_LIMIT_UPLOAD = env_str("RATE_LIMIT_UPLOAD", "60/h")
+RATE_LIMIT_UPLOAD_IP = env_str("RATE_LIMIT_UPLOAD_IP", "600/h")
+RATE_LIMIT_COMMENT = env_str("RATE_LIMIT_COMMENT", "120/h")
+RATE_LIMIT_COMMENT_IP = env_str("RATE_LIMIT_COMMENT_IP", "1200/h")
 RATE_LIMIT_LINKS = env_str("RATE_LIMIT_LINKS", "30/m")
+RATE_LIMIT_LINKS_IP = env_str("RATE_LIMIT_LINKS_IP", "300/m")
+RATE_LIMIT_LOGIN_ACCOUNT = env_str("RATE_LIMIT_LOGIN_ACCOUNT", "100/h")
 RATE_LIMIT_PROXIES = env_int("RATE_LIMIT_PROXIES", 0)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "ratelimit_cache",
-    },
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Budgets for untrusted work (sharing/budget.py): every check or render of notebook or comment
 # content runs in a child process stopped past its time or memory budget.

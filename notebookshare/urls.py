@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sharing import api
-from sharing.views.accounts import sign_in
+from sharing.views.accounts import admin_sign_in, password_reset, sign_in
 
 urlpatterns = [
-    path("accounts/login/", sign_in, name="login"),  # rate-limited; before auth.urls
+    # Rate-limited versions of django.contrib.auth's and the admin's pages: before theirs.
+    path("accounts/login/", sign_in, name="login"),
+    path("accounts/password_reset/", password_reset, name="password_reset"),
+    path("admin/login/", admin_sign_in),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

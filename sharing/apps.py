@@ -9,7 +9,10 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         from sharing import checks  # noqa: F401  (registers the system checks)
+        from sharing.accounts.usernames import install_username_rule
         from sharing.links import RedactShareTokens
+
+        install_username_rule()
 
         # Share-link tokens are in /l/<token>/ paths: keep them out of request logs.
         for name in ("django.request", "django.server"):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-from sharing.ratelimit import parse_rate
+from sharing.ratelimit import parse_rate, setting_names
 
 
 @register()
@@ -49,7 +49,7 @@ def check_share_link_settings(app_configs, **kwargs):
                 id="sharing.E020",
             )
         )
-    for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_LINKS", "RATE_LIMIT_API"):
+    for name in setting_names():
         try:
             parse_rate(getattr(settings, name))
         except ValueError:
@@ -57,3 +57,18 @@ def check_share_link_settings(app_configs, **kwargs):
                 Error(f"{name} must look like 10/m (count/period s, m, h, d).", id="sharing.E021")
             )
     return errors
+
+
+@register(deploy=True)
+def check_proxy_settings(app_configs, **kwargs):
+    """Behind a proxy (it sends X-Forwarded-Proto), limits must read X-Forwarded-For."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and settings.RATE_LIMIT_PROXIES == 0:
+        return [
+            Warning(
+                "USE_X_FORWARDED_PROTO is on but RATE_LIMIT_PROXIES=0: every client behind the "
+                "proxy shares one address's rate limits.",
+                hint="Set RATE_LIMIT_PROXIES to the number of your reverse proxies.",
+                id="sharing.W002",
+            )
+        ]
+    return []

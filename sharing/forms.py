@@ -6,32 +6,16 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 
+from sharing.accounts.lookup import find_person
 from sharing.ingest import NotebookRejected, Upload, format_bytes
 from sharing.links import latest_expiry
 from sharing.models import Notebook, ShareLink
 from sharing.roles import ROLE_CHOICES
 from sharing.uploads import raw_upload_name, upload_was_too_large
-
-
-class SignUpForm(UserCreationForm):
-    email = forms.EmailField(required=True, help_text="Used for password resets and notifications.")
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError("An account with this e-mail address exists.", code="taken")
-        return email
 
 
 class NotebookFileForm(forms.Form):
@@ -91,25 +75,12 @@ class RenameForm(forms.ModelForm):
         return title
 
 
-def _find_active_user(who: str):
-    """An active account by username or e-mail address (case-insensitive)."""
-    User = get_user_model()
-    who = who.strip()
-    matches = User.objects.filter(is_active=True).filter(
-        models.Q(username__iexact=who) | models.Q(email__iexact=who)
-    )
-    found = list(matches[:2])
-    if len(found) != 1:
-        raise ValidationError(
-            "No single active account has that username or e-mail address.", code="unknown_user"
-        )
-    return found[0]
-
-
 class _PersonForm(forms.Form):
     """A form about one notebook whose ``who`` names an active account other than its owner."""
 
-    who = forms.CharField(label="Person", max_length=254, help_text="Username or e-mail address.")
+    who = forms.CharField(
+        label="Person", max_length=254, help_text="Username, or a verified e-mail address."
+    )
     owner_message = "The owner already has every right."
 
     def __init__(self, *args, notebook: Notebook, **kwargs) -> None:
@@ -117,14 +88,32 @@ class _PersonForm(forms.Form):
         self.notebook = notebook
 
     def clean_who(self):
-        user = _find_active_user(self.cleaned_data["who"])
+        self.cleaned_data["who_text"] = self.cleaned_data["who"].strip()
+        user = find_person(self.cleaned_data["who"])
         if user.pk == self.notebook.owner_id:
             raise ValidationError(self.owner_message, code="owner")
         return user
 
 
 class ShareWithPersonForm(_PersonForm):
+    """Who and which role; ``confirm_user`` is the account the owner saw and confirmed."""
+
     role = forms.ChoiceField(choices=ROLE_CHOICES, initial="viewer")
+    confirm_user = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        confirmed, person = cleaned.get("confirm_user"), cleaned.get("who")
+        if confirmed is not None and person is not None and confirmed != person.pk:
+            raise ValidationError(
+                "The account this name matches has changed since you confirmed: check again.",
+                code="confirm_mismatch",
+            )
+        return cleaned
+
+    @property
+    def confirmed(self) -> bool:
+        return self.cleaned_data.get("confirm_user") is not None
 
 
 class ShareWithGroupForm(forms.Form):

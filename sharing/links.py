@@ -316,7 +316,10 @@ def purge(retention_days: int, now: datetime | None = None) -> int:
 
 # Logging --------------------------------------------------------------------------------------
 
-_TOKEN_IN_TEXT = re.compile(r"(/l/)[A-Za-z0-9_-]{16,}")
+# Share links, and the account links (invites, e-mail verification, setup) beside them.
+_TOKEN_IN_TEXT = re.compile(
+    r"(/l/|/setup/|/accounts/invite/|/accounts/verify/)[A-Za-z0-9_:.-]{16,}"
+)
 
 
 def redact(text: str) -> str:
@@ -328,6 +331,6 @@ class RedactShareTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/l/" in message:
+        if _TOKEN_IN_TEXT.search(message):
             record.msg, record.args = redact(message), ()
         return True

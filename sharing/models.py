@@ -10,6 +10,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+# Defined beside their logic; imported here so the app registers them.
+from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEmail  # noqa: F401
+
 
 class NotebookQuerySet(models.QuerySet):
     def visible_to(self, user) -> NotebookQuerySet:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from sharing.views import accounts, comments, links, notebooks, people, share, tokens
+from sharing.views import (
+    accounts,
+    comments,
+    invites,
+    links,
+    notebooks,
+    people,
+    setup,
+    share,
+    tokens,
+)
 
 app_name = "sharing"
 
@@ -8,6 +18,14 @@ urlpatterns = [
     path("", notebooks.dashboard, name="dashboard"),
     path("upload/", notebooks.upload, name="upload"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/invite/<str:token>/", accounts.signup, name="signup-invite"),
+    path("accounts/signup/sent/", accounts.signup_sent, name="signup-sent"),
+    path("accounts/verify/<str:token>/", accounts.verify_email, name="verify-email"),
+    path("accounts/email/", accounts.account_email, name="account-email"),
+    path("accounts/email/send/", accounts.send_verification, name="account-email-send"),
+    path("accounts/invites/", invites.invites_page, name="invites"),
+    path("accounts/invites/<int:invite_id>/revoke/", invites.revoke, name="invite-revoke"),
+    path("setup/<str:token>/", setup.setup_page, name="setup"),
     path("settings/tokens/", tokens.tokens_page, name="api-tokens"),
     path("settings/tokens/<int:token_id>/revoke/", tokens.revoke, name="api-token-revoke"),
     path("n/<int:pk>/", notebooks.notebook_detail, name="notebook-detail"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 
 import nbformat
 import pytest
@@ -13,7 +12,11 @@ from django.core.management import call_command
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from sharing.ingest import Upload
-from sharing.models import NotebookGroupObjectPermission, NotebookUserObjectPermission
+from sharing.models import (
+    NotebookGroupObjectPermission,
+    NotebookUserObjectPermission,
+    VerifiedEmail,
+)
 from sharing.notebooks import create_notebook
 
 PASSWORD = "correct horse battery staple"
@@ -74,10 +77,14 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def make_user(django_user_model):
-    def make(username: str, **extra):
-        return django_user_model.objects.create_user(
+    def make(username: str, verified: bool = True, **extra):
+        """An account; ``verified``: it proved it reads its address (sharing may match it)."""
+        user = django_user_model.objects.create_user(
             username, f"{username}@example.com", PASSWORD, **extra
         )
+        if verified:
+            VerifiedEmail.objects.create(user=user, email=user.email)
+        return user
 
     return make
 
@@ -116,10 +123,3 @@ def tmp_media(settings, tmp_path):
     """Each test stores uploads in its own folder, removed afterwards."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(settings):
-    """Each test starts with empty rate-limit counters: a fresh key prefix, no database needed."""
-    ratelimit = {**settings.CACHES["ratelimit"], "KEY_PREFIX": uuid.uuid4().hex}
-    settings.CACHES = {**settings.CACHES, "ratelimit": ratelimit}

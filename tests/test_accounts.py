@@ -1,55 +1,12 @@
-"""Sign-up, sign-in and password pages."""
+"""Sign-in and password pages (sign-up: tests/accounts/)."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-SIGNUP = reverse("sharing:signup")
-
-
-def signup(client, username, email=None):
-    return client.post(
-        SIGNUP,
-        {
-            "username": username,
-            "email": email or f"{username}@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
-
-
-def test_first_account_becomes_superuser_and_later_ones_do_not(client):
-    assert signup(client, "founder").status_code == 302
-    client.logout()
-    assert signup(client, "second").status_code == 302
-    users = {u.username: u for u in get_user_model().objects.all()}
-    assert users["founder"].is_superuser and users["founder"].is_staff
-    assert not users["second"].is_superuser and not users["second"].is_staff
-
-
-def test_signup_signs_the_person_in(client):
-    signup(client, "dana")
-    response = client.get(reverse("sharing:dashboard"))
-    assert response.status_code == 200
-    assert response.context["user"].username == "dana"
-
-
-def test_signup_refuses_a_taken_email(client, alice):
-    response = signup(client, "alice2", email="ALICE@example.com")
-    assert response.status_code == 200
-    assert "An account with this e-mail address exists." in response.content.decode()
-
-
-def test_signup_can_be_turned_off(client, settings):
-    settings.SIGNUP_ENABLED = False
-    assert client.get(SIGNUP).status_code == 404
-    assert signup(client, "eve").status_code == 404
-    assert not get_user_model().objects.filter(username="eve").exists()
 
 
 def test_sign_in_and_sign_out(client, alice):

@@ -81,6 +81,9 @@ NOT_ABOUT_ONE_NOTEBOOK = {"dashboard", "upload", "signup", "groups"}
 NOT_ABOUT_ONE_NOTEBOOK |= {"api-tokens", "api-token-revoke"}  # own API tokens: test_api_tokens
 NOT_ABOUT_ONE_NOTEBOOK |= {"share-link-open"}  # a token, not a notebook: see LINK_MATRIX
 NOT_ABOUT_ONE_NOTEBOOK |= {"person", "notification-settings"}  # a person's page and settings
+# Accounts: sign-up, verification, invites and setup (tests/accounts/)
+NOT_ABOUT_ONE_NOTEBOOK |= {"signup-invite", "signup-sent", "verify-email", "setup"}
+NOT_ABOUT_ONE_NOTEBOOK |= {"account-email", "account-email-send", "invites", "invite-revoke"}
 
 
 @dataclass
@@ -91,6 +94,7 @@ class World:
     link_pk: int = 0  # a share link of the notebook
     thread_pk: int = 0  # a comment thread on the notebook, started by the commenter
     comment_pk: int = 0  # its first comment
+    dave_pk: int = 0  # an account with no access, to share with
 
     def url(self, name: str, notebook_pk: int | None = None) -> str:
         pk = notebook_pk if notebook_pk is not None else self.notebook.pk
@@ -116,7 +120,8 @@ class World:
                 "file": SimpleUploadedFile("next.ipynb", notebook_bytes(cells=4))
             },
             "notebook-rename": {"title": "Renamed"},
-            "access-person": {"who": "dave", "role": "editor"},
+            # The confirmed step of the Share form (the first one only shows who matched).
+            "access-person": {"who": "dave", "role": "editor", "confirm_user": self.dave_pk},
             "access-group": {"group": self.group.pk, "role": "editor"},
             "access-visibility": {"visibility": "org_view"},
             "notebook-transfer": {"who": "dave", "confirm": "on"},
@@ -133,7 +138,7 @@ class World:
 @pytest.fixture
 def world(make_user, make_notebook) -> World:
     users = make_people(make_user, ACTORS, without={"anonymous"})
-    make_user("dave")
+    dave = make_user("dave")
     notebook = make_notebook(users["owner"], title="Matrix")
     share_with_every_role(notebook, users)
     set_user_role(notebook, users["inactive"], "editor")
@@ -142,7 +147,7 @@ def world(make_user, make_notebook) -> World:
     link = _link(notebook, users["owner"])
     comment = _comment(notebook, users["commenter"])
     group = Group.objects.get(name="team-viewer")
-    return World(notebook, users, group, link.pk, comment.thread_id, comment.pk)
+    return World(notebook, users, group, link.pk, comment.thread_id, comment.pk, dave.pk)
 
 
 def client_for(world: World, actor: str, **kwargs) -> Client:

@@ -105,7 +105,11 @@ def test_share_by_email_from_the_share_page(client, alice, bob, make_notebook):
     client.force_login(alice)
     url = reverse("sharing:access-person", args=[notebook.pk])
     response = client.post(url, {"who": "BOB@example.com", "role": "commenter"})
-    assert response.status_code == 302
+    assert response.status_code == 200  # who was matched, before anything changes
+    assert 'data-matched="bob"' in response.text
+    assert Access(bob).role(notebook) is None
+    confirmed = {"who": "BOB@example.com", "role": "commenter", "confirm_user": bob.pk}
+    assert client.post(url, confirmed).status_code == 302
     assert Access(bob).role(notebook) == "commenter"
     page = client.get(reverse("sharing:notebook-access", args=[notebook.pk])).content.decode()
     assert 'data-grant="bob"' in page
@@ -114,7 +118,8 @@ def test_share_by_email_from_the_share_page(client, alice, bob, make_notebook):
 @pytest.mark.parametrize(
     ("who", "message"),
     [
-        ("nobody", "No single active account has that username or e-mail address."),
+        ("nobody", "No active account has the username “nobody”."),
+        ("nobody@example.com", "No active account has verified the e-mail address"),
         ("alice", "The owner already has every right."),
     ],
 )

@@ -1,7 +1,7 @@
 """/api/v1/notebooks/{id}/access: who may do what, read and replaced as a whole.
 
 The same rule as the Share page (only people who may manage access), the same forms to check
-each person and group, and ``sharing.access`` to change the grants.
+each person and group, and ``sharing.grants`` to change the grants.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def read_access(request: HttpRequest, notebook_id: NotebookId):
 def replace_access(request: HttpRequest, notebook_id: NotebookId, body: AccessIn):
     """Send the complete new state: people and groups left out lose their access.
 
-    People are named by username or e-mail address, groups by id. If any entry is refused,
+    People are named by username or by an e-mail address their account verified (never
+    an address-like username), groups by id. If any entry is refused,
     nothing changes.
     """
     notebook = permissions.get_notebook_or_404(request, notebook_id, roles.MANAGE)

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from sharing import ratelimit
 from sharing.forms import NotebookFileForm
 from sharing.links import ShareLinkGone
 from sharing.uploads import upload_was_too_large
@@ -62,6 +63,18 @@ class ApiError(Exception):
         self.detail = detail
         self.code = code
         self.errors = errors or []
+        self.retry_after: int | None = None
+
+
+def check_rate_limit(request: HttpRequest, scope: str) -> None:
+    """The pages' per-account and per-address limit of ``scope`` (sharing.ratelimit), as a 429."""
+    wait = ratelimit.limit(request, scope)
+    if wait is not None:
+        error = ApiError(
+            429, f"Too many requests; try again in {ratelimit.wait_text(wait)}.", "rate_limited"
+        )
+        error.retry_after = wait
+        raise error
 
 
 def form_error(form: Form) -> ApiError:
@@ -128,6 +141,8 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     response = error_response(exc.status, exc.detail, exc.code, exc.errors)
     if exc.status == 401:
         response["WWW-Authenticate"] = f'Bearer realm="api", error="{exc.code}"'
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 

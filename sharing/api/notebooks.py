@@ -12,7 +12,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from pydantic import Field
 
 from sharing import permissions, roles
-from sharing.api.errors import error_responses, form_error
+from sharing.api.errors import check_rate_limit, error_responses, form_error
 from sharing.api.schemas import (
     NotebookFile,
     NotebookFilter,
@@ -95,6 +95,7 @@ def publish(
     `title` is optional: without it the notebook's own title or the file name is used.
     The checks and messages are the upload page's.
     """
+    check_rate_limit(request, "upload")
     form = UploadForm(request.POST, request.FILES, request=request)
     if not form.is_valid():
         raise form_error(form)

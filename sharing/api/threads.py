@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from sharing import permissions, roles
-from sharing.api.errors import ApiError, error_responses, form_error
+from sharing.api.errors import ApiError, check_rate_limit, error_responses, form_error
 from sharing.api.schemas import (
     MAX_VERSION,
     CommentIn,
@@ -78,6 +78,7 @@ def start_thread(request: HttpRequest, notebook_id: NotebookId, body: ThreadIn):
     """Threads start on the latest version. Send `version` (the one you read the cell from)
     to be refused with 409 if another was published since. Commenters, editors and owners."""
     notebook = permissions.get_notebook_or_404(request, notebook_id, roles.COMMENT)
+    check_rate_limit(request, "comment")
     version = permissions.shown_version(permissions.access_for(request), notebook)
     if body.version is not None:
         version = permissions.get_version_or_404(request, notebook_id, body.version, roles.COMMENT)
@@ -107,6 +108,7 @@ def start_thread(request: HttpRequest, notebook_id: NotebookId, body: ThreadIn):
 def reply(request: HttpRequest, thread_id: ThreadId, body: CommentIn):
     """Commenters, editors and owners of the thread's notebook."""
     thread = _thread(request, thread_id)
+    check_rate_limit(request, "comment")
     form = CommentForm({"body": body.body})
     if not form.is_valid():
         raise form_error(form)

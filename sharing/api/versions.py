@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 
 from sharing import permissions, roles
-from sharing.api.errors import ApiError, error_responses, form_error
+from sharing.api.errors import ApiError, check_rate_limit, error_responses, form_error
 from sharing.api.notebooks import PageQuery, page_of
 from sharing.api.schemas import (
     MAX_VERSION,
@@ -68,6 +68,7 @@ def publish_version(
     of publishing over a version someone else uploaded meanwhile.
     """
     notebook = permissions.get_notebook_or_404(request, notebook_id, roles.EDIT)
+    check_rate_limit(request, "upload")
     form = NotebookFileForm(request.POST, request.FILES, request=request)
     if not form.is_valid():
         raise form_error(form)

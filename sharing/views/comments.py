@@ -30,6 +30,7 @@ from sharing.comments.data import VersionThreads, version_threads
 from sharing.comments.forms import CommentForm, NewThreadForm
 from sharing.comments.threads import OLD_VERSION, BodyTooComplex, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
+from sharing.ratelimit import limit, wait_text
 
 
 @permissions.login_or_share_link_required
@@ -53,6 +54,8 @@ def _start_thread(request, pk: int, number: int):
     notebook = version.notebook
     if version.pk != notebook.latest_version_id:
         return _error(request, notebook, OLD_VERSION, "old_version", 409)
+    if (refused := _too_many(request, notebook)) is not None:
+        return refused
     form = NewThreadForm(request.POST, cells=version_cells(version))
     if not form.is_valid():
         return _invalid(request, form, notebook)
@@ -77,6 +80,8 @@ def _start_thread(request, pk: int, number: int):
 @require_POST
 def reply(request, pk: int, thread_id: int):
     thread = _thread(request, pk, thread_id)
+    if (refused := _too_many(request, thread.notebook)) is not None:
+        return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, thread.notebook, thread)
@@ -119,6 +124,8 @@ def edit(request, pk: int, comment_id: int):
     notebook, comment = _comment(request, pk, comment_id)
     if not permissions.can_edit_comment(permissions.access_for(request), notebook, comment):
         raise PermissionDenied("Only its author can edit a comment.")
+    if (refused := _too_many(request, notebook)) is not None:
+        return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, notebook)
@@ -186,6 +193,17 @@ def _invalid(request, form, notebook: Notebook, thread: CommentThread | None = N
                 messages.error(request, f"Not posted: {error}")
         return _back_to_page(request, notebook, thread)
     return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+
+
+def _too_many(request, notebook: Notebook):
+    """Comments send e-mail: past the per-account or per-address limit, refuse (429)."""
+    wait = limit(request, "comment")
+    if wait is None:
+        return None
+    message = f"Too many comments in a short time; wait {wait_text(wait)} and try again."
+    response = _error(request, notebook, message, "rate_limited", 429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _error(request, notebook: Notebook, message: str, code: str, status: int):

@@ -15,6 +15,7 @@ from sharing.comments.data import version_threads
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
 from sharing.models import Notebook, Rendering
 from sharing.notebooks import add_version, create_notebook, delete_notebook, download_response
+from sharing.ratelimit import rate_limit
 from sharing.rendering.jobs import rendering_status, request_rendering
 from sharing.views.comments import threads_json
 
@@ -54,6 +55,7 @@ def dashboard(request):
 
 
 @login_required
+@rate_limit("upload", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def upload(request):
     form = UploadForm(*_bound(request), request=request)
@@ -66,6 +68,7 @@ def upload(request):
 
 
 @login_required
+@rate_limit("upload", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def upload_version(request, pk: int):
     notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sharing import grants, permissions, roles
+from sharing.accounts.lookup import is_verified
 from sharing.forms import (
     ShareWithGroupForm,
     ShareWithPersonForm,
@@ -58,6 +59,17 @@ def share_with_person(request, pk: int):
     if not form.is_valid():
         return _page(request, notebook, status=400, person_form=form)
     person, role = form.cleaned_data["who"], form.cleaned_data["role"]
+    if not form.confirmed:
+        # Show who was matched before anything changes.
+        context = {
+            "notebook": notebook,
+            "person": person,
+            "role": role,
+            "who": form.cleaned_data["who_text"],
+            "email_verified": is_verified(person),
+            "current_role": permissions.Access(person).role(notebook),
+        }
+        return render(request, "sharing/access_confirm.html", context)
     grants.set_user_role(notebook, person, role)
     messages.success(request, f"{person.get_username()} now has the {role} role.")
     return redirect(_access_url(notebook))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from sharing.ratelimit import CACHE_ALIAS
+from sharing.models import RateCounter
 from sharing.tokens import create_token
 from tests.conftest import notebook_bytes
 
@@ -18,22 +18,21 @@ API = "/api/v1"
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(request):
-    """Rate-limit counts live in the shared "ratelimit" cache (a database table, which
-    transactional tests do not empty); user ids repeat across tests."""
-    store = None
-    if request.node.get_closest_marker("django_db") is not None:
+    """Rate-limit counts live in a database table every process shares; user ids repeat
+    across tests, so every test starts from no counts."""
+    database = request.node.get_closest_marker("django_db") is not None
+    if database:
         request.getfixturevalue("django_db_setup")  # the test database, never the real one
-        store = caches[CACHE_ALIAS]
-    _clear(request, store)
+    _clear(request, database)
     yield
-    _clear(request, store)
+    _clear(request, database)
 
 
-def _clear(request, store) -> None:
+def _clear(request, database: bool) -> None:
     cache.clear()
-    if store is not None:
+    if database:
         with request.getfixturevalue("django_db_blocker").unblock():
-            store.clear()
+            RateCounter.objects.all().delete()
 
 
 def token_for(user, days: int | None = 30, name: str = "test") -> str:

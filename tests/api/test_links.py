@@ -215,12 +215,12 @@ def test_listing_takes_the_same_number_of_queries_however_many_links(
     add(1)
     url = f"/notebooks/{notebook.pk}/links"
     as_alice.get(url)  # the token's "last used" is written once a minute at most
-    # token + user (1), rate-limit count (8, see test_api), notebook (1), alice's grants (2),
+    # token + user (1), rate-limit count (3, see test_api), notebook (1), alice's grants (2),
     # count (1), the page of links with creators, versions and creators' rights (1)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(9):
         assert as_alice.get(url).json()["count"] == 2
     add(5)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(9):
         assert as_alice.get(url).json()["count"] == 12
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import nbformat
 import pytest
@@ -26,7 +27,12 @@ def big_notebook(megabytes: int) -> bytes:
     return nbformat.writes(nb).encode()
 
 
-def test_newcomer_signs_up_uploads_reads_downloads_and_reuploads(new_page, tmp_path, tmp_media):
+def test_newcomer_signs_up_uploads_reads_downloads_and_reuploads(
+    new_page, tmp_path, tmp_media, settings, mailoutbox
+):
+    # Sign-up is open to the company's own domain; the address is verified before sign-in.
+    settings.SIGNUP_ENABLED = True
+    settings.SIGNUP_EMAIL_DOMAINS = ["example.com"]
     page = new_page()
     page.goto("/")
     assert "/accounts/login/" in page.url
@@ -37,6 +43,14 @@ def test_newcomer_signs_up_uploads_reads_downloads_and_reuploads(new_page, tmp_p
     page.get_by_label("Password confirmation").fill(PASSWORD)
     screenshot(page, "signup")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your e-mail").wait_for()
+    link = re.search(r"https?://\S+/accounts/verify/\S+/", mailoutbox[-1].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm my address").click()
+    page.get_by_text("alice@example.com is verified").wait_for()
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_text("No notebooks yet").wait_for()
     screenshot(page, "dashboard-empty")
 

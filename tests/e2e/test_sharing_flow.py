@@ -25,6 +25,9 @@ def test_share_as_viewer_promote_to_editor_then_remove(
     owner.get_by_label("Person").fill("bob")
     owner.get_by_label("Role", exact=True).select_option("viewer")
     owner.get_by_role("button", name="Share", exact=True).click()
+    # The page shows who "bob" matched before anything changes.
+    owner.locator('[data-matched="bob"]').wait_for()
+    owner.get_by_role("button", name="Share with bob").click()
     owner.get_by_text("bob now has the viewer role.").wait_for()
     screenshot(owner, "share-page")
 

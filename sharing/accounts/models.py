@@ -1,0 +1,85 @@
+"""Invites, verified e-mail addresses and the one-time setup token.
+
+Only hashes of secrets are stored; the logic lives beside these models in sharing.accounts.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Invite(models.Model):
+    """A one-time link that lets its holder create an account (optionally for one address)."""
+
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token.")
+    email = models.EmailField(blank=True, help_text="If set, only this address may use it.")
+    note = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "sharing"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invite {self.pk}" + (f" for {self.email}" if self.email else "")
+
+
+class VerifiedEmail(models.Model):
+    """An address its account proved it reads. Sharing matches addresses only through these."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verified_emails"
+    )
+    email = models.EmailField()
+    verified_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "sharing"
+        constraints = [
+            # One account per verified address, whatever its case.
+            models.UniqueConstraint(Lower("email"), name="unique_verified_email_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.user})"
+
+
+class SetupToken(models.Model):
+    """A one-time secret that lets whoever holds it create the first administrator."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "sharing"
+
+    def __str__(self) -> str:
+        return f"Setup token {self.pk}"
+
+
+class RateCounter(models.Model):
+    """Hits of one client on one limit in its current time window, counted by one UPSERT."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    window_ends = models.BigIntegerField(help_text="Unix time at which the window is over.")
+
+    class Meta:
+        app_label = "sharing"
+        indexes = [models.Index(fields=["window_ends"], name="ratecounter_window_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"
