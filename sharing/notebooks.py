@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -15,6 +16,8 @@ from sharing.comments import carry_threads
 from sharing.ingest import ValidatedNotebook, check_filename, validate_notebook
 from sharing.models import Notebook, NotebookVersion
 from sharing.render_jobs import request_rendering
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -136,5 +139,10 @@ class _stored_files:
 
 
 def _delete_files(names: list[str]) -> None:
+    """Best effort: a store that is away leaves an unreferenced file, never a broken version
+    (``manage.py verify_storage --orphans`` lists and removes those)."""
     for name in names:
-        default_storage.delete(name)
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.warning("Could not delete %s from the file store", name, exc_info=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status
 
@@ -21,6 +20,7 @@ from sharing.api.schemas import (
 )
 from sharing.forms import NotebookFileForm
 from sharing.notebooks import VersionConflict, add_version
+from sharing.storage import open_stream
 
 router = Router(tags=["versions"])
 
@@ -104,11 +104,12 @@ def publish_version(
 def download(request: HttpRequest, notebook_id: NotebookId, number: VersionNumber):
     version = permissions.get_version_or_404(request, notebook_id, number)
     response = FileResponse(
-        default_storage.open(version.original.name, "rb"),
+        open_stream(version.original.name),  # streamed from the store in chunks
         as_attachment=True,
         filename=version.filename,
         content_type=IPYNB,
     )
+    response["Content-Length"] = str(version.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

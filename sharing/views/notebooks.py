@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from sharing.forms import NotebookFileForm, RenameForm, UploadForm
 from sharing.models import Notebook
 from sharing.notebooks import add_version, create_notebook, delete_notebook
 from sharing.render_jobs import request_rendering
+from sharing.storage import open_stream
 
 DASHBOARD_TABS = {
     "mine": "My notebooks",
@@ -158,11 +158,12 @@ def render_status(request, pk: int, number: int):
 def download(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number)
     response = FileResponse(
-        default_storage.open(version.original.name, "rb"),
+        open_stream(version.original.name),  # streamed from the store in chunks
         as_attachment=True,
         filename=version.filename,
         content_type="application/x-ipynb+json",
     )
+    response["Content-Length"] = str(version.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
