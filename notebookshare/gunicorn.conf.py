@@ -30,7 +30,6 @@ max_requests = _int("WEB_MAX_REQUESTS", 5000)
 max_requests_jitter = max_requests // 10
 limit_request_line = 8190
 limit_request_field_size = 8190
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Trust X-Forwarded-* only from the reverse proxy (a comma-separated list of addresses).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 control_socket_disable = True  # one fixed socket path per user would collide between sites

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import dj_database_url
 import psycopg_pool
-from botocore.config import Config as S3ClientConfig
 from django.utils.csp import CSP
 
 from notebookshare.env import env_bool, env_int, env_list, env_str, load_secret_key
+from notebookshare.storage import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -86,7 +86,7 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     _options["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 10),
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
         "check": psycopg_pool.ConnectionPool.check_connection,
     }
 elif _database["ENGINE"] == "django.db.backends.sqlite3":
@@ -134,29 +134,16 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # AWS_SECRET_ACCESS_KEY, as boto3 reads them.
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
-            "region_name": env_str("S3_REGION", "us-east-1"),
-            "location": env_str("S3_PREFIX"),
-            "file_overwrite": False,  # never replace a stored file (the local disk's behaviour)
-            "default_acl": None,  # private: downloads go through our permission checks
-            "querystring_auth": True,
-            "querystring_expire": 60,
-            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
-            "client_config": S3ClientConfig(
-                s3={"addressing_style": env_str("S3_ADDRESSING_STYLE", "path")},
-                # boto3 1.36+ sends and expects CRC checksums many S3-compatible servers lack.
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-                connect_timeout=env_int("S3_CONNECT_TIMEOUT", 3),
-                read_timeout=env_int("S3_READ_TIMEOUT", 60),
-                retries={"max_attempts": 2, "mode": "standard"},
-            ),
-        },
-    }
+    _default_storage = s3_storage(
+        S3_BUCKET,
+        endpoint_url=env_str("S3_ENDPOINT_URL"),
+        region=env_str("S3_REGION", "us-east-1"),
+        prefix=env_str("S3_PREFIX"),
+        addressing_style=env_str("S3_ADDRESSING_STYLE", "path"),
+        connect_timeout=env_int("S3_CONNECT_TIMEOUT", 3),
+        read_timeout=env_int("S3_READ_TIMEOUT", 60),
+        max_memory_size=FILE_UPLOAD_MAX_MEMORY_SIZE,
+    )
 else:
     _default_storage = {"BACKEND": "sharing.storage.AtomicFileSystemStorage"}
 STORAGES = {

@@ -4,12 +4,16 @@ answered with plain HTML forms when JavaScript is off (static/js/comments.js rep
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from sharing import permissions
 from sharing.comments import version_cells, version_data
 from sharing.models import NotebookVersion
+from sharing.storage import STORE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 CHOICE_CHARS = 60
 
@@ -26,7 +30,11 @@ def page_data(version: NotebookVersion, access: permissions.Access) -> dict[str,
         for comment in thread["comments"]:
             comment["created"] = datetime.fromisoformat(comment["created_at"])
     can_start = data["can_comment"] and data["is_latest"]
-    data["cell_choices"] = cell_choices(version) if can_start else []
+    try:
+        data["cell_choices"] = cell_choices(version) if can_start else []
+    except STORE_ERRORS:  # the file store is away: the threads still show, new ones wait
+        logger.warning("No cell list for %s: the file store is not reachable", version)
+        data["cell_choices"] = []
     return data
 
 

@@ -8,19 +8,13 @@ show "rendering..." instead of rendering themselves.
 
 from __future__ import annotations
 
-import logging
-import time
-from contextlib import nullcontext
-
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from sharing import render_lease, rendering
 from sharing.models import NotebookVersion, Rendering
-from sharing.render_child import render_bytes, render_isolated
-
-logger = logging.getLogger(__name__)
+from sharing.render_run import render_version
+from sharing.tasks import enqueue
 
 
 def rendering_for(version: NotebookVersion) -> Rendering | None:
@@ -57,38 +51,3 @@ def request_rendering(version: NotebookVersion, *, inline_allowed: bool = True) 
     else:
         transaction.on_commit(lambda: enqueue(job, version))
     return job
-
-
-def enqueue(job: Rendering, version: NotebookVersion) -> None:
-    from sharing.tasks import render_in_background
-
-    result = render_in_background.enqueue(job.pk, version.pk)
-    Rendering.objects.filter(pk=job.pk).update(task_id=str(result.id))
-
-
-def render_version(job: Rendering, version: NotebookVersion, *, isolated: bool) -> bool:
-    """Render ``version`` into ``job``; failures are recorded on the job, never raised.
-
-    False if another process holds the job's lease (or it is finished): nothing is done.
-    """
-    if not render_lease.claim(job):
-        return False
-    started = time.monotonic()
-    with render_lease.heartbeat(job) if isolated else nullcontext():
-        with default_storage.open(version.normalized.name, "rb") as handle:
-            data = handle.read()
-        if isolated:
-            outcome = render_isolated(
-                data, settings.RENDER_TIMEOUT_SECONDS, settings.RENDER_MEMORY_LIMIT_MB
-            )
-        else:
-            outcome = render_bytes(data)
-    job.duration_ms = int((time.monotonic() - started) * 1000)
-    if outcome.ok:
-        job.status, job.html, job.error = Rendering.Status.READY, outcome.text, ""
-    else:
-        job.status, job.html, job.error = Rendering.Status.FAILED, "", outcome.text
-        logger.warning("Rendering %s failed: %s", job, outcome.text)
-    return render_lease.finish(
-        job, status=job.status, html=job.html, error=job.error, duration_ms=job.duration_ms
-    )

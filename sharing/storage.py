@@ -31,6 +31,8 @@ from storages.utils import clean_name
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_CHUNK_BYTES = 256 * 1024
+# What reading or writing a stored file raises when the store is away or the disk is full.
+STORE_ERRORS = (BotoCoreError, ClientError, OSError)
 
 
 class AtomicFileSystemStorage(FileSystemStorage):
@@ -92,7 +94,7 @@ def store_is_reachable() -> bool:
             return True
         location = storage.location
         return os.path.isdir(location) and os.access(location, os.W_OK)
-    except (BotoCoreError, ClientError, OSError):
+    except STORE_ERRORS:
         logger.warning("The file store is not reachable", exc_info=True)
         return False
 

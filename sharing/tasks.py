@@ -4,7 +4,7 @@ from django.tasks import task
 
 from sharing import render_lease
 from sharing.models import NotebookVersion, Rendering
-from sharing.render_jobs import enqueue, render_version
+from sharing.render_run import render_version
 
 STALE_SWEEP = 20  # jobs of dead workers requeued by each task, at most
 
@@ -20,3 +20,9 @@ def render_in_background(rendering_id: int, version_id: int) -> str:
     if not render_version(job, version, isolated=True):
         return "skipped"  # another worker holds it, or took it over
     return job.status
+
+
+def enqueue(job: Rendering, version: NotebookVersion) -> None:
+    """Queue ``job`` for the next free worker, remembering the task (to fail it if it dies)."""
+    result = render_in_background.enqueue(job.pk, version.pk)
+    Rendering.objects.filter(pk=job.pk).update(task_id=str(result.id))

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from sharing import render_lease
-from sharing.render_jobs import enqueue
+from sharing.tasks import enqueue
 
 
 class Command(BaseCommand):
