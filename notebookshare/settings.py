@@ -44,14 +44,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sharing.storage.StorageErrorMiddleware",  # store or database down: 503; disk full: 507
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "sharing.uploads.UploadGuardMiddleware",
+    "sharing.middleware.UploadGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "sharing.views.links.ShareLinkGoneMiddleware",  # 410 pages for ended share links
+    "sharing.middleware.ShareLinkGoneMiddleware",  # 410 pages for ended share links
 ]
 
 ROOT_URLCONF = "notebookshare.urls"
@@ -184,10 +184,17 @@ CACHES = {
     },
 }
 
-# Rendering: notebooks above either threshold render in the background worker, in a child
-# process stopped after RENDER_TIMEOUT_SECONDS or past RENDER_MEMORY_LIMIT_MB.
+# Budgets for untrusted work (sharing/budget.py): every check or render of notebook or comment
+# content runs in a child process stopped past its time or memory budget.
+# An upload is checked within UPLOAD_CHECK_SECONDS / UPLOAD_CHECK_MEMORY_MB (else refused).
+UPLOAD_CHECK_SECONDS = env_int("UPLOAD_CHECK_SECONDS", 20)
+UPLOAD_CHECK_MEMORY_MB = env_int("UPLOAD_CHECK_MEMORY_MB", 1_024)
+# Notebooks under both thresholds render during the upload, within RENDER_INLINE_SECONDS (past
+# it, the background worker takes over); larger ones render in the background worker, stopped
+# after RENDER_TIMEOUT_SECONDS. Both within RENDER_MEMORY_LIMIT_MB.
 RENDER_ASYNC_BYTES = env_int("RENDER_ASYNC_BYTES", 5 * 1024 * 1024)
 RENDER_ASYNC_CELLS = env_int("RENDER_ASYNC_CELLS", 2_000)
+RENDER_INLINE_SECONDS = env_int("RENDER_INLINE_SECONDS", 10)
 RENDER_TIMEOUT_SECONDS = env_int("RENDER_TIMEOUT_SECONDS", 120)
 RENDER_MEMORY_LIMIT_MB = env_int("RENDER_MEMORY_LIMIT_MB", 2_048)
 # A worker holds a background render for RENDER_LEASE_SECONDS and renews it while it works;
@@ -195,6 +202,9 @@ RENDER_MEMORY_LIMIT_MB = env_int("RENDER_MEMORY_LIMIT_MB", 2_048)
 # RENDER_MAX_ATTEMPTS times.
 RENDER_LEASE_SECONDS = env_int("RENDER_LEASE_SECONDS", 60)
 RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)
+# A comment's Markdown is rendered within COMMENT_RENDER_SECONDS / COMMENT_RENDER_MEMORY_MB.
+COMMENT_RENDER_SECONDS = env_int("COMMENT_RENDER_SECONDS", 3)
+COMMENT_RENDER_MEMORY_MB = env_int("COMMENT_RENDER_MEMORY_MB", 256)
 
 # Background tasks (rendering of large notebooks) go through Django's tasks framework.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -164,7 +164,7 @@ class Rendering(models.Model):
     html = models.TextField(blank=True)
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    # The lease of the process rendering it (sharing/render_lease.py).
+    # The lease of the process rendering it (sharing/rendering/lease.py).
     leased_by = models.CharField(max_length=128, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

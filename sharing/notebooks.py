@@ -4,34 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.http import FileResponse
 
-from sharing.access import grant_ownership
-from sharing.comments import carry_threads
-from sharing.ingest import ValidatedNotebook, check_filename, validate_notebook
+from sharing.comments.anchoring import carry_threads
+from sharing.grants import grant_ownership
+from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
-from sharing.render_jobs import request_rendering
+from sharing.rendering.jobs import request_rendering
+from sharing.storage import open_stream
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Upload:
-    """An accepted upload: the original bytes exactly as sent, and the validated notebook."""
-
-    filename: str
-    data: bytes
-    validated: ValidatedNotebook
-
-    @classmethod
-    def from_bytes(cls, filename: str, data: bytes) -> Upload:
-        check_filename(filename)
-        return cls(filename, data, validate_notebook(data, filename))
+IPYNB_MIME = "application/x-ipynb+json"
 
 
 def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
@@ -71,7 +60,7 @@ def add_version(
         if expected_latest is not None and expected_latest != current:
             raise VersionConflict(current)
         version = _create_version(locked, current + 1, user, upload, paths)
-        carry_threads(version, upload.validated.notebook)  # comment threads follow their cells
+        carry_threads(version, upload.validated.cells)  # comment threads follow their cells
         locked.latest_version = version
         locked.save(update_fields=["latest_version", "updated_at"])
     notebook.refresh_from_db()
@@ -146,3 +135,17 @@ def _delete_files(names: list[str]) -> None:
             default_storage.delete(name)
         except Exception:
             logger.warning("Could not delete %s from the file store", name, exc_info=True)
+
+
+def download_response(version: NotebookVersion) -> FileResponse:
+    """The version's original file, byte for byte, as an attachment that never renders."""
+    response = FileResponse(
+        open_stream(version.original.name),  # streamed from the store in chunks
+        as_attachment=True,
+        filename=version.filename,
+        content_type=IPYNB_MIME,
+    )
+    response["Content-Length"] = str(version.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

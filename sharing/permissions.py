@@ -15,44 +15,33 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
-from sharing.models import ApiToken, Notebook, NotebookVersion
+from sharing import links
+from sharing.links import ShareLinkGone
+from sharing.models import (
+    ApiToken,
+    Comment,
+    CommentThread,
+    Notebook,
+    NotebookVersion,
+    ThreadAnchor,
+)
+from sharing.roles import (
+    COMMENT,
+    COMMENTER,
+    MANAGE,
+    OWNER,
+    ROLE_PERMISSIONS,
+    VIEW,
+    VIEWER,
+    role_for,
+)
 
-VIEW = "view_notebook"
-COMMENT = "comment_notebook"
-EDIT = "change_notebook"  # upload versions, rename, create share links
-MANAGE = "manage_notebook"  # manage access, transfer ownership
-DELETE = "delete_notebook"
-
-VIEWER, COMMENTER, EDITOR, OWNER = "viewer", "commenter", "editor", "owner"
-ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    VIEWER: (VIEW,),
-    COMMENTER: (VIEW, COMMENT),
-    EDITOR: (VIEW, COMMENT, EDIT),
-    OWNER: (VIEW, COMMENT, EDIT, MANAGE, DELETE),
-}
-GRANTABLE_ROLES = (VIEWER, COMMENTER, EDITOR)
-ROLE_CHOICES = [(VIEWER, "Viewer"), (COMMENTER, "Commenter"), (EDITOR, "Editor")]
-ROLE_DESCRIPTIONS = {
-    VIEWER: "can read every version and download",
-    COMMENTER: "can also comment",
-    EDITOR: "can also upload versions, rename and create share links",
-    OWNER: "can do everything, including sharing and deleting",
-}
 _ALL = frozenset(ROLE_PERMISSIONS[OWNER])
 _BY_VISIBILITY = {
     Notebook.Visibility.PRIVATE: frozenset(),
     Notebook.Visibility.ORG_VIEW: frozenset(ROLE_PERMISSIONS[VIEWER]),
     Notebook.Visibility.ORG_COMMENT: frozenset(ROLE_PERMISSIONS[COMMENTER]),
 }
-
-
-def role_for(perms: Iterable[str]) -> str | None:
-    """The highest role whose permissions are all in ``perms``."""
-    held = set(perms)
-    for role in (OWNER, EDITOR, COMMENTER, VIEWER):
-        if held.issuperset(ROLE_PERMISSIONS[role]):
-            return role
-    return None
 
 
 class Access:
@@ -139,8 +128,6 @@ class Access:
 def access_for(request) -> Access:
     """The request's ``Access``, created on first use."""
     if getattr(request, "_notebook_access", None) is None:
-        from sharing import links  # links.py imports this module
-
         held = links.held_links(request)
         request._notebook_access = Access(request.user, held.active, held.ended)
     return request._notebook_access
@@ -159,8 +146,6 @@ def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
     if notebook is None or not access.can(VIEW, notebook):
         why = access.ended_link(pk)
         if why is not None and Notebook.objects.filter(pk=pk).exists():
-            from sharing.links import ShareLinkGone
-
             raise ShareLinkGone(why)
         raise Http404("No such notebook.")
     if not access.can(perm, notebook):
@@ -168,8 +153,9 @@ def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
     return notebook
 
 
-def get_version_or_404(request, pk: int, number: int) -> NotebookVersion:
-    notebook = get_notebook_or_404(request, pk, VIEW)
+def get_version_or_404(request, pk: int, number: int, perm: str = VIEW) -> NotebookVersion:
+    """A version the person may see (share links pinned to versions show only those)."""
+    notebook = get_notebook_or_404(request, pk, perm)
     version = notebook.versions.filter(number=number).first()
     allowed = access_for(request).allowed_versions(notebook)
     if version is None or (allowed is not None and version.pk not in allowed):
@@ -190,7 +176,53 @@ def login_or_share_link_required(view):
     return wrapper
 
 
+def shown_version(access: Access, notebook: Notebook) -> NotebookVersion | None:
+    """The version that stands for "the latest" for this person: a holder of links pinned to
+    versions gets the newest of those, everyone else the notebook's latest version."""
+    return access.pinned_version(notebook) or notebook.latest_version
+
+
 # --- comments ----------------------------------------------------------------------------
+
+NO_SUCH_THREAD = "No such thread."
+
+
+def get_thread_or_404(
+    request, thread_id: int, notebook_pk: int | None = None, perm: str = COMMENT
+) -> CommentThread:
+    """A thread the person may ``perm``: on a notebook they may, and (for holders of links
+    pinned to versions) shown on one of their versions. Anyone else gets 404."""
+    if notebook_pk is None:
+        found = CommentThread.objects.filter(pk=thread_id).values_list("notebook", flat=True)
+        notebook_pk = found.first()
+        if notebook_pk is None:
+            raise Http404(NO_SUCH_THREAD)
+    notebook = get_notebook_or_404(request, notebook_pk, perm)
+    thread = notebook.threads.filter(pk=thread_id).first()
+    if thread is None or not _thread_shown(access_for(request), notebook, thread.pk):
+        raise Http404(NO_SUCH_THREAD)
+    thread.notebook = notebook
+    return thread
+
+
+def get_comment_or_404(request, notebook_pk: int, comment_id: int) -> tuple[Notebook, Comment]:
+    """A comment in a thread the person may comment on (see ``get_thread_or_404``)."""
+    notebook = get_notebook_or_404(request, notebook_pk, COMMENT)
+    comment = (
+        Comment.objects.select_related("thread__notebook")
+        .filter(pk=comment_id, thread__notebook=notebook)
+        .first()
+    )
+    if comment is None or not _thread_shown(access_for(request), notebook, comment.thread_id):
+        raise Http404("No such comment.")
+    return notebook, comment
+
+
+def _thread_shown(access: Access, notebook: Notebook, thread_pk: int) -> bool:
+    allowed = access.allowed_versions(notebook)
+    if allowed is None:
+        return True
+    return ThreadAnchor.objects.filter(thread_id=thread_pk, version_id__in=allowed).exists()
 
 
 def user_can(user, perm: str, notebook: Notebook) -> bool:

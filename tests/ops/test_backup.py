@@ -8,9 +8,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from sharing.access import set_user_role
 
 from sharing import comments
-from sharing.access import set_user_role
 from sharing.models import Comment, NotebookVersion
 from sharing.notebooks import Upload, add_version
 from sharing.ops.integrity import sha256_of

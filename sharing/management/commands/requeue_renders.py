@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from sharing import render_lease
-from sharing.tasks import enqueue
+from sharing.rendering import lease
+from sharing.rendering.jobs import enqueue
 
 
 class Command(BaseCommand):
@@ -14,5 +14,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        requeued = sum(render_lease.requeue(job, enqueue) for job in render_lease.stale_jobs())
+        requeued = sum(lease.requeue(job, enqueue) for job in lease.stale_jobs())
         self.stdout.write(f"Requeued {requeued} render{'s' * (requeued != 1)}.")
