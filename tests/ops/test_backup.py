@@ -8,11 +8,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from sharing.access import set_user_role
 
-from sharing import comments
+from sharing.comments import threads
+from sharing.comments.cells import version_cells
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
 from sharing.models import Comment, NotebookVersion
-from sharing.notebooks import Upload, add_version
+from sharing.notebooks import add_version
 from sharing.ops.integrity import sha256_of
 from tests.conftest import notebook_bytes
 from tests.ops.services import manage, postgres_database, production_env
@@ -62,10 +64,10 @@ def site(alice, bob, make_notebook):
     make_notebook(bob, data=notebook_bytes(cells=2, title="Other"), title="Bob's")
     set_user_role(first, bob, "commenter")
     version = first.versions.get(number=2)
-    cell = next(iter(comments.version_cells(version).values()))
-    first_comment, _ = comments.start_thread(first, version, cell, bob, "Which data?")
+    cell = next(iter(version_cells(version).values()))
+    first_comment, _ = threads.start_thread(first, version, cell, bob, "Which data?")
     thread = first_comment.thread
-    comments.reply(thread, alice, "The **March** extract.")
+    threads.reply(thread, alice, "The **March** extract.")
     return site_state()
 
 

@@ -1,0 +1,113 @@
+"""The systemd units and the nginx configuration in docs/deploy.md are valid as written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.ops.services import ROOT
+
+DEPLOY = ROOT / "docs" / "deploy.md"
+INSTALL_DIR = "/opt/notebookshare"
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DEPLOY.read_text(), flags=re.S)
+
+
+def test_systemd_units_verify(tmp_path):
+    units = blocks("ini")
+    assert len(units) == 2
+    names = ["notebookshare-web.service", "notebookshare-worker@.service"]
+    env_file = tmp_path / "env"
+    env_file.write_text("DEBUG=0\n")
+    paths = []
+    for name, unit in zip(names, units, strict=True):
+        # The units as documented, pointed at this checkout instead of /opt.
+        text = unit.replace(INSTALL_DIR, str(ROOT)).replace("/etc/notebookshare/env", str(env_file))
+        text = text.replace("User=notebookshare", "User=root").replace(
+            "Group=notebookshare", "Group=root"
+        )
+        path = tmp_path / name
+        path.write_text(text)
+        paths.append(path)
+    instance = tmp_path / "notebookshare-worker@1.service"
+    instance.symlink_to(paths[1])
+    result = subprocess.run(
+        [
+            shutil.which("systemd-analyze") or "systemd-analyze",
+            "verify",
+            "--man=no",
+            str(paths[0]),
+            str(instance),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    problems = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if "notebookshare" in line  # only our units' lines; the host's own units are not ours
+    ]
+    assert result.returncode == 0 and problems == [], result.stdout + result.stderr
+
+
+def test_nginx_configuration_passes_nginx_t(tmp_path):
+    [site] = blocks("nginx")
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=notebooks.example.com",
+            "-keyout",
+            str(tmp_path / "key.pem"),
+            "-out",
+            str(tmp_path / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    site = site.replace(
+        "/etc/ssl/certs/notebooks.example.com.pem", str(tmp_path / "cert.pem")
+    ).replace("/etc/ssl/private/notebooks.example.com.key", str(tmp_path / "key.pem"))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+        "events {}\n"
+        f"http {{\naccess_log {tmp_path}/access.log;\n{site}\n}}\n"
+    )
+    result = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
+
+
+def test_production_server_configuration_loads(tmp_path):
+    result = subprocess.run(
+        [str(Path(ROOT) / "bin" / "serve"), "--check-config"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHON": str(Path(ROOT) / ".venv" / "bin" / "python"),
+            "DEBUG": "1",
+            "VAR_DIR": "/tmp",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
