@@ -40,6 +40,4 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Who, when, what, status, bytes, time in microseconds, and the request id (X-Request-ID,
 # set by the app or passed on from the proxy), so a log line and an error report meet.
-access_log_format = (
-    '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(D)sus "%(a)s" request_id=%({x-request-id}o)s'
-)
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(D)sus "%(a)s" request_id=%({x-request-id}o)s'
