@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
-from tests.ops.services import ROOT
+from tests.ops.services import PG_ADMIN_URL, ROOT, production_env
 
 DEPLOY = ROOT / "docs" / "deploy.md"
 INSTALL_DIR = "/opt/notebookshare"
@@ -103,11 +104,31 @@ def test_production_server_configuration_loads(tmp_path):
         capture_output=True,
         text=True,
         timeout=60,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHON": str(Path(ROOT) / ".venv" / "bin" / "python"),
-            "DEBUG": "1",
-            "VAR_DIR": "/tmp",
-        },
+        env={"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "VAR_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_is_clean_with_the_production_server_settings(tmp_path):
+    """DEBUG off, PostgreSQL, an S3 bucket, behind the documented proxy."""
+    env = production_env(
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL=PG_ADMIN_URL,
+        S3_BUCKET="notebooks",
+        S3_ENDPOINT_URL="https://s3.internal.example.com",
+        ALLOWED_HOSTS="notebooks.example.com",
+        CSRF_TRUSTED_ORIGINS="https://notebooks.example.com",
+        USE_X_FORWARDED_PROTO="1",
+    )
+    for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS"):
+        env.pop(name)  # the production defaults
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
