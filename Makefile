@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-python migrate static browser corpus bench clean
+.PHONY: run serve test lint format check-python migrate static browser ops-tools corpus bench clean
 
 # DEBUG is off unless set: the local trial and the test run turn it on here (a test run still
 # exercises production behaviour: pytest-django runs every test with DEBUG off). The trial also
@@ -42,6 +42,21 @@ run: migrate static
 	  $(BIN)/python manage.py db_worker --interval 1 & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## serve: the production server (gunicorn, bin/serve) after migrating; see docs/deploy.md.
+serve: migrate static
+	@echo "NotebookShare (production server) on http://$(HOST):$(PORT)/; workers: bin/worker"
+	HOST=$(HOST) PORT=$(PORT) bin/serve
+
+## ops-tools: nginx (to check docs/deploy.md's configuration) for the operations tests.
+ops-tools:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq; \
+	    if [ -e /usr/sbin/policy-rc.d ]; then apt-get install -y -qq nginx-light; \
+	    else printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; \
+	      apt-get install -y -qq nginx-light; rm -f /usr/sbin/policy-rc.d; fi; \
+	  else echo "The deployment tests need nginx: sudo apt-get install nginx-light"; exit 1; fi; }
+
 ## browser: make sure Debian's Chromium is installed for the browser tests.
 browser:
 	@test -x /usr/bin/chromium || { \
@@ -61,7 +76,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 ## test: lint, Django checks, migrations check, unit, integration and browser tests.
-test: $(STAMP) browser lint static corpus
+test: $(STAMP) browser ops-tools lint static corpus
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -8,9 +8,11 @@ See README.md ("Configuration") for the full list.
 from pathlib import Path
 
 import dj_database_url
+import psycopg_pool
 from django.utils.csp import CSP
 
 from notebookshare.env import env_bool, env_int, env_list, env_str, load_secret_key
+from notebookshare.storage import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -36,8 +38,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sharing.health.RequestIdMiddleware",  # first: every log line and error page carries it
+    "sharing.health.HealthMiddleware",  # /healthz and /readyz: before host checks and redirects
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sharing.storage.StorageErrorMiddleware",  # store or database down: 503; disk full: 507
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sharing.middleware.UploadGuardMiddleware",
     "sharing.middleware.ErrorPagesMiddleware",  # our 404/403/500 pages, DEBUG or not
@@ -75,9 +80,15 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 _database = dj_database_url.parse(DATABASE_URL)
 if _database["ENGINE"] == "django.db.backends.postgresql":
     _database["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not.
-    _database.setdefault("OPTIONS", {})["pool"] = {
+    _options = _database.setdefault("OPTIONS", {})
+    # Fail fast while the database is away, and never hand out a connection it has dropped
+    # (a restarted server): each one is checked when taken from the pool.
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+    _options["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 10),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
+        "check": psycopg_pool.ConnectionPool.check_connection,
     }
 elif _database["ENGINE"] == "django.db.backends.sqlite3":
     _database.setdefault("OPTIONS", {}).update(
@@ -117,19 +128,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
-
 # Uploads. Multipart file uploads are not limited by DATA_UPLOAD_MAX_MEMORY_SIZE:
 # the upload form checks MAX_UPLOAD_BYTES itself.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 MAX_NOTEBOOK_CELLS = env_int("MAX_NOTEBOOK_CELLS", 20_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files: the local disk (written whole or not at all), or an S3-compatible bucket
+# when S3_BUCKET is set (docs/deploy.md). Credentials come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, as boto3 reads them.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _default_storage = s3_storage(
+        S3_BUCKET,
+        endpoint_url=env_str("S3_ENDPOINT_URL"),
+        region=env_str("S3_REGION", "us-east-1"),
+        prefix=env_str("S3_PREFIX"),
+        addressing_style=env_str("S3_ADDRESSING_STYLE", "path"),
+        connect_timeout=env_int("S3_CONNECT_TIMEOUT", 3),
+        read_timeout=env_int("S3_READ_TIMEOUT", 60),
+        max_memory_size=FILE_UPLOAD_MAX_MEMORY_SIZE,
+    )
+else:
+    _default_storage = {"BACKEND": "sharing.storage.AtomicFileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
 
 # API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;
@@ -184,6 +212,11 @@ RENDER_ASYNC_CELLS = env_int("RENDER_ASYNC_CELLS", 2_000)
 RENDER_INLINE_SECONDS = env_int("RENDER_INLINE_SECONDS", 10)
 RENDER_TIMEOUT_SECONDS = env_int("RENDER_TIMEOUT_SECONDS", 120)
 RENDER_MEMORY_LIMIT_MB = env_int("RENDER_MEMORY_LIMIT_MB", 2_048)
+# A worker holds a background render for RENDER_LEASE_SECONDS and renews it while it works;
+# a render whose worker died is handed to another worker once the lease runs out, at most
+# RENDER_MAX_ATTEMPTS times.
+RENDER_LEASE_SECONDS = env_int("RENDER_LEASE_SECONDS", 60)
+RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)
 # A comment's Markdown is rendered within COMMENT_RENDER_SECONDS / COMMENT_RENDER_MEMORY_MB.
 COMMENT_RENDER_SECONDS = env_int("COMMENT_RENDER_SECONDS", 3)
 COMMENT_RENDER_MEMORY_MB = env_int("COMMENT_RENDER_MEMORY_MB", 256)
@@ -249,7 +282,17 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sharing.health.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -4,6 +4,9 @@ from django.urls import include, path
 from sharing import api
 from sharing.views.accounts import admin_sign_in, password_reset, sign_in
 
+# Outages (file store or database away, disk full) answer 503/507; anything else is a 500.
+handler500 = "sharing.storage.server_error"
+
 urlpatterns = [
     # Rate-limited versions of django.contrib.auth's and the admin's pages: before theirs.
     path("accounts/login/", sign_in, name="login"),

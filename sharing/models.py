@@ -167,10 +167,22 @@ class Rendering(models.Model):
     html = models.TextField(blank=True)
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The lease of the process rendering it (sharing/rendering/lease.py).
+    leased_by = models.CharField(max_length=128, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["lease_expires_at"],
+                name="rendering_running_lease",
+                condition=models.Q(status="running"),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_sha256", "renderer_version"], name="unique_rendering"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,6 +16,9 @@ from sharing.grants import grant_ownership
 from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
 from sharing.rendering.jobs import request_rendering
+from sharing.storage import open_stream
+
+logger = logging.getLogger(__name__)
 
 IPYNB_MIME = "application/x-ipynb+json"
 
@@ -124,18 +128,24 @@ class _stored_files:
 
 
 def _delete_files(names: list[str]) -> None:
+    """Best effort: a store that is away leaves an unreferenced file, never a broken version
+    (``manage.py verify_storage --orphans`` lists and removes those)."""
     for name in names:
-        default_storage.delete(name)
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.warning("Could not delete %s from the file store", name, exc_info=True)
 
 
 def download_response(version: NotebookVersion) -> FileResponse:
     """The version's original file, byte for byte, as an attachment that never renders."""
     response = FileResponse(
-        default_storage.open(version.original.name, "rb"),
+        open_stream(version.original.name),  # streamed from the store in chunks
         as_attachment=True,
         filename=version.filename,
         content_type=IPYNB_MIME,
     )
+    response["Content-Length"] = str(version.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

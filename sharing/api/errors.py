@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from sharing import ratelimit
 from sharing.forms import NotebookFileForm
 from sharing.links import ShareLinkGone
+from sharing.storage import outage_for, outage_response
 from sharing.uploads import upload_was_too_large
 
 logger = logging.getLogger(__name__)
@@ -164,6 +165,10 @@ def _body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpRespons
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    outage = outage_for(exc)
+    if outage is not None:
+        logger.error("%s on %s %s", outage.code, request.method, request.path, exc_info=exc)
+        return outage_response(request, outage)
     # Logged as Django logs a crashed view, so ADMINS still hear of it; the client gets JSON.
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(500, "Something went wrong on the server.", "server_error")

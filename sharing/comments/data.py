@@ -6,6 +6,7 @@ and the API all start from ``version_threads``; each turns the objects into its 
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,8 +18,11 @@ from django.urls import reverse
 from sharing import permissions
 from sharing.comments.cells import version_cells
 from sharing.models import Comment, NotebookVersion, ThreadAnchor
+from sharing.storage import STORE_ERRORS
 
 CHOICE_CHARS = 60
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,11 @@ def version_threads(
         for anchor in anchors
     ]
     threads.sort(key=lambda t: (t.resolved, t.cell_index is None, t.cell_index or 0, t.id))
-    choices = cell_choices(version) if with_choices and can_comment and is_latest else []
+    try:
+        choices = cell_choices(version) if with_choices and can_comment and is_latest else []
+    except STORE_ERRORS:  # the file store is away: the threads still show, new ones wait
+        logger.warning("No cell list for %s: the file store is not reachable", version)
+        choices = []
     return VersionThreads(
         version=version.number,
         is_latest=is_latest,

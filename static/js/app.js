@@ -54,6 +54,7 @@ function setupUpload(form) {
       finish();
       const messages = [];
       Object.values(data.errors || {}).forEach((list) => list.forEach((e) => messages.push(e.message)));
+      if (!messages.length && data.detail) messages.push(data.detail);
       if (!messages.length) messages.push(`The upload failed (HTTP ${xhr.status}). Try again.`);
       messages.forEach((text) => {
         const p = document.createElement("p");

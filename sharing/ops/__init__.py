@@ -1,0 +1,1 @@
+"""Operations: backups, restores and checks of the stored files (``manage.py`` commands)."""
