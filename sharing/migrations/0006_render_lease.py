@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sharing', '0003_links_comments_tokens'),
+        ('sharing', '0005_usernames_without_at'),
     ]
 
     operations = [
