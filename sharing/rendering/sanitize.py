@@ -204,10 +204,11 @@ def _clean_img_src(value: str) -> str | None:
 def _clean_href(value: str, *, prefix_fragment: bool) -> str | None:
     """A link target rebuilt from its validated, quoted parts, or None.
 
-    Kept: fragments (renamed into the ``nb-`` id space), http(s) and mailto links, and relative
-    links (a navigation the reader chooses). Browsers drop tabs and newlines anywhere in a URL
-    and control characters or spaces around it, so the scheme is judged on such a compacted
-    copy; whatever is kept is re-assembled from ``urlsplit``'s parts.
+    Kept: fragments (renamed into the ``nb-`` id space), http(s) and mailto links (without a
+    user:password part), and relative links (path only: a navigation the reader chooses).
+    Browsers drop tabs and newlines anywhere in a URL and control characters or spaces around
+    it, so the scheme is judged on such a compacted copy; whatever is kept is re-assembled from
+    ``urlsplit``'s parts.
     """
     cleaned = _TAB_OR_NEWLINE.sub("", value).strip(_C0_AND_SPACE)
     compact = _CONTROL_OR_SPACE.sub("", cleaned).lower()
@@ -232,10 +233,17 @@ def _clean_href(value: str, *, prefix_fragment: bool) -> str | None:
         return "mailto:" + quote(unquote(parts.path), safe=_MAILTO_SAFE)
     if parts.scheme and not parts.netloc:
         return None
+    if not parts.scheme and not parts.netloc:
+        # A relative link leads to our own pages: its path only (no query), quoted.
+        fragment = quote(parts.fragment, safe=_FRAGMENT_SAFE)
+        return quote(parts.path, safe=_PATH_SAFE) + (f"#{fragment}" if fragment else "")
+    host = parts.netloc.rpartition("@")[2]  # no user:password@ part that dresses up the host
+    if not host:
+        return None
     return urlunsplit(
         (
             parts.scheme.lower(),
-            quote(parts.netloc, safe=_NETLOC_SAFE),
+            quote(host, safe=_NETLOC_SAFE),
             quote(parts.path, safe=_PATH_SAFE),
             quote(parts.query, safe=_QUERY_SAFE),
             quote(parts.fragment, safe=_FRAGMENT_SAFE),

@@ -97,6 +97,20 @@ def test_every_link_kept_is_rebuilt_from_checked_parts(href):
                 assert kept.startswith("#nb-"), kept
 
 
+@pytest.mark.parametrize(
+    ("href", "kept"),
+    [
+        ("other.ipynb?delete=1#x", "other.ipynb#x"),
+        ("/n/1/delete/?confirm=1", "/n/1/delete/"),
+        ("https://our.host@evil.example/x", "https://evil.example/x"),
+        ("https://user:pw@example.org/?q=1", "https://example.org/?q=1"),
+        ("https://@/", None),
+    ],
+)
+def test_relative_links_keep_their_path_only_and_hosts_lose_credentials(href, kept):
+    assert attributes(sanitize_html(f'<a href="{href}">x</a>'), "href") == ([kept] if kept else [])
+
+
 def _ui_classes() -> set[str]:
     found = set()
     for path in UI_CSS:
