@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import nbformat
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.db.models import Max
 
 from sharing.access import grant_ownership
 from sharing.comments import carry_threads
+from sharing.diff.identity import inherit_cell_ids
 from sharing.ingest import ValidatedNotebook, check_filename, validate_notebook
 from sharing.models import Notebook, NotebookVersion
 from sharing.render_jobs import request_rendering
@@ -61,6 +63,7 @@ def add_version(
     With ``expected_latest``, refuse (``VersionConflict``, nothing stored) unless the latest
     version is still that one: two scripts publishing at once cannot overwrite each other.
     """
+    upload = _inheriting_ids(notebook, upload)
     with _stored_files(upload) as paths, transaction.atomic():
         # Lock the notebook row so two concurrent uploads get distinct numbers.
         locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
@@ -74,6 +77,19 @@ def add_version(
     notebook.refresh_from_db()
     request_rendering(version)
     return version
+
+
+def _inheriting_ids(notebook: Notebook, upload: Upload) -> Upload:
+    """Cells the file gave no id take the ids of the cells they match in the latest version
+    (``sharing.diff.identity``), so threads and comparisons follow them."""
+    if not upload.validated.minted_ids:
+        return upload
+    previous = notebook.versions.order_by("-number").first()
+    if previous is None:
+        return upload
+    with default_storage.open(previous.normalized.name, "rb") as handle:
+        nb = nbformat.reads(handle.read().decode("utf-8"), 4)
+    return replace(upload, validated=inherit_cell_ids(nb, upload.validated))
 
 
 def delete_notebook(notebook: Notebook) -> None:
