@@ -29,6 +29,7 @@ from sharing.models import (
     Notebook,
     ShareLink,
 )
+from sharing.notebooks import Upload, add_version
 from sharing.tokens import create_token, revoke
 from tests.api_support import API, fresh_rate_limits  # noqa: F401
 from tests.conftest import grant_rows, notebook_bytes
@@ -75,6 +76,8 @@ MATRIX = {
     ("POST", "/notebooks/{notebook_id}/versions"):
         (401, 401, 404, 403, 403, 201, 403, 403, 201, 201, 201, 401, 401, 401),
     ("GET", "/notebooks/{notebook_id}/versions/{number}/ipynb"):
+        (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}/diff"):
         (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
     ("GET", "/notebooks/{notebook_id}/access"):
         (401, 401, 404, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
@@ -128,7 +131,8 @@ class World:
         }
         if forged:
             ids = {name: pk + 1000 for name, pk in ids.items()}
-        return API + path.format(number=1, **ids)
+        query = "?from=1&to=2" if path.endswith("/diff") else ""  # versions 1 and 2
+        return API + path.format(number=1, **ids) + query
 
     def body(self, method: str, path: str) -> dict:
         body = dict(BODIES[method, path])
@@ -180,6 +184,8 @@ def world(make_user, make_notebook) -> World:
     people["superuser"].is_superuser = True
     people["superuser"].save()
     notebook = make_notebook(people["owner"], title="Matrix")
+    add_version(notebook, people["owner"], Upload.from_bytes("v2.ipynb", notebook_bytes(cells=4)))
+    notebook.refresh_from_db()
     for role in ("viewer", "commenter", "editor"):
         set_user_role(notebook, people[role], role)
         group = Group.objects.create(name=f"team-{role}")
