@@ -17,11 +17,11 @@ from django.urls import get_resolver, reverse
 
 from sharing.access import set_group_role, set_user_role
 from sharing.comments import start_thread, version_cells
-from sharing.notebooks import Upload, add_version
 from sharing.models import (
     Comment,
     Notebook,
 )
+from sharing.notebooks import Upload, add_version
 from tests.conftest import grant_rows, notebook_bytes
 
 pytestmark = pytest.mark.django_db

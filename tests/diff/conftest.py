@@ -66,7 +66,9 @@ def mixed_pair() -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
             new_markdown_cell("# Sales report\nNumbers for the *fourth* quarter."),
             code("def helper(x):\n    return x + 1", 1),  # moved to the top
             code("import math\nimport statistics", 2),
-            code("data = [3, 1, 4, 1, 5, 9]\nmean = statistics.mean(data)\nprint(mean)", 3, "3.83\n"),
+            code(
+                "data = [3, 1, 4, 1, 5, 9]\nmean = statistics.mean(data)\nprint(mean)", 3, "3.83\n"
+            ),
             code("plot(data)", 4, png=PNG_2PX),
             new_markdown_cell("## Conclusion\nSales went up."),
             code("summary = sum(data)", 6),

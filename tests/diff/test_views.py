@@ -10,7 +10,6 @@ from django.urls import reverse
 from sharing.diff.jobs import diff_for
 from sharing.notebooks import Upload, add_version
 from tests.conftest import notebook_bytes
-from tests.diff.conftest import mixed_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +82,7 @@ def test_picker_redirects_and_refuses_bad_input(client, alice, two_versions):
         assert "data-compare-error" in response.content.decode()
 
 
-def test_notebook_page_links_to_the_changes_since_the_previous_version(
-    client, alice, two_versions
-):
+def test_notebook_page_links_to_the_changes_since_the_previous_version(client, alice, two_versions):
     client.force_login(alice)
     page = client.get(two_versions.get_absolute_url()).content.decode()
     assert f'href="{url(two_versions, "1...2")}" data-changes-link' in page
@@ -104,7 +101,6 @@ def test_comparison_is_computed_once_and_shared_by_equal_contents(
     job = diff_for(versions[1], versions[2])
     assert job is not None and job.status == "ready"
     # Another notebook with the same two contents reuses the same comparison.
-    old, new = mixed_pair()
     copy = make_notebook(alice, versions[1].normalized.read(), title="Copy")
     add_version(copy, alice, Upload.from_bytes("c.ipynb", versions[2].normalized.read()))
     copies = {v.number: v for v in copy.versions.all()}
