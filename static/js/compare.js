@@ -55,11 +55,16 @@
   const expand = toolbar.querySelector("[data-diff-expand]");
   const runs = () => Array.from(diff.querySelectorAll("details.nd-run"));
   if (!runs().length) expand.hidden = true;
+  const label = () => {
+    const allOpen = runs().length > 0 && runs().every((run) => run.open);
+    expand.textContent = allOpen ? "Collapse unchanged" : "Expand unchanged";
+  };
   expand.addEventListener("click", () => {
     const open = !runs().every((run) => run.open);
     runs().forEach((run) => { run.open = open; });
-    expand.textContent = open ? "Collapse unchanged" : "Expand unchanged";
+    label();
   });
+  runs().forEach((run) => run.addEventListener("toggle", label));
 
   function reveal(node) {
     const run = node.closest("details.nd-run");

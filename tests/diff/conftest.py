@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
+import zlib
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from sharing.notebooks import Upload, add_version
-from tests.hostile import PNG_1PX
 
-PNG_2PX = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR42mP8z8DwnwEKGBkZAB3KAv8Ku6b3AAAAAElF"
-    "TkSuQmCC"
-)
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> str:
+    """A plain-coloured PNG, base64 as notebooks hold images."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+    return base64.b64encode(data + chunk(b"IEND", b"")).decode()
+
+
+BLUE_BARS = png(160, 60, (47, 111, 222))
+ORANGE_BARS = png(160, 90, (240, 150, 20))
 
 
 def code(source: str, count: int | None = None, text: str | None = None, png: str | None = None):
@@ -53,7 +67,7 @@ def mixed_pair() -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
             new_markdown_cell("# Sales report\nNumbers for the *third* quarter."),
             code("import math\nimport statistics", 1),
             code("data = [3, 1, 4, 1, 5]\nmean = statistics.mean(data)\nprint(mean)", 2, "2.8\n"),
-            code("plot(data)", 3, png=PNG_1PX),
+            code("plot(data)", 3, png=BLUE_BARS),
             code("def helper(x):\n    return x + 1", 4),
             code("old_cell = 'goes away'", 5),
             new_markdown_cell("## Conclusion\nSales went up."),
@@ -69,7 +83,7 @@ def mixed_pair() -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
             code(
                 "data = [3, 1, 4, 1, 5, 9]\nmean = statistics.mean(data)\nprint(mean)", 3, "3.83\n"
             ),
-            code("plot(data)", 4, png=PNG_2PX),
+            code("plot(data)", 4, png=ORANGE_BARS),
             new_markdown_cell("## Conclusion\nSales went up."),
             code("summary = sum(data)", 6),
             code("print('done')", 7, "done\n"),
