@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-python migrate static browser bench clean
+.PHONY: run test lint format check-python migrate static browser corpus bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt .python-version
 	@$(MAKE) --no-print-directory check-python
@@ -42,6 +42,10 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
+## corpus: fetch the real-notebook corpus (corpus/packages.txt) into var/corpus once.
+corpus: $(STAMP)
+	$(BIN)/python -m corpus.fetch
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,13 +55,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 ## test: lint, Django checks, migrations check, unit, integration and browser tests.
-test: $(STAMP) browser lint static
+test: $(STAMP) browser lint static corpus
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## bench: rendering benchmark over the shared corpus.
-bench: $(STAMP)
+## bench: rendering benchmark over the real-notebook corpus.
+bench: corpus
 	$(BIN)/python bench/render.py
 
 clean:

@@ -1,9 +1,9 @@
-"""Benchmark sharing.rendering against plain nbconvert on the shared corpus.
+"""Benchmark sharing.rendering against plain nbconvert on the project's real-notebook corpus.
 
     python bench/render.py [CORPUS_DIR]
 
-CORPUS_DIR defaults to var/corpus; when its manifest.tsv is missing, ../shared/corpus/get_corpus.sh
-fills it (with this Python, so the "valid" column is filled). Prints, labelled against the
+CORPUS_DIR defaults to var/corpus; the corpus is fetched there first when it is missing
+(``corpus/fetch.py``, the pinned list in ``corpus/packages.txt``). Prints, labelled against the
 targets of the rendering issue: per-notebook median and p95 time for our renderer and for a
 reused ``HTMLExporter(template_name="lab")``, their ratio, peak traced memory, page bytes (our
 fragment + CSS files vs nbconvert's standalone HTML) and a generated 14,000-cell notebook
@@ -16,7 +16,6 @@ import contextlib
 import csv
 import gzip
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -42,11 +41,9 @@ def load_corpus(corpus: Path) -> list[tuple[str, object]]:
     import nbformat
     from nbformat.v4.nbbase import random_cell_id
 
-    manifest = corpus / "manifest.tsv"
-    if not manifest.exists():
-        script = ROOT.parent / "shared" / "corpus" / "get_corpus.sh"
-        env = {**os.environ, "PYTHON": sys.executable}
-        subprocess.run(["bash", str(script), str(corpus)], check=True, env=env)
+    from corpus.fetch import fetch
+
+    manifest = fetch(corpus)
     notebooks = []
     with manifest.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -116,7 +113,7 @@ def child_big(which: str, path: str) -> None:
     import nbformat
 
     if which == "ours":
-        from sharing.rendering import render_notebook
+        from sharing.rendering.renderer import render_notebook
 
         render = render_notebook
     else:
@@ -177,7 +174,7 @@ def main(argv: list[str]) -> None:
 
     from nbconvert import HTMLExporter
 
-    from sharing.rendering import RENDERER_VERSION, render_notebook
+    from sharing.rendering.renderer import RENDERER_VERSION, render_notebook
 
     notebooks = load_corpus(corpus)
     exporter = HTMLExporter(template_name="lab")

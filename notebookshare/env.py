@@ -1,6 +1,7 @@
 """Tiny typed helpers that read settings from the environment."""
 
 import os
+import secrets
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -69,8 +70,6 @@ def load_secret_key(debug: bool, key_file) -> str:
 
 
 def _dev_secret_key(key_file) -> str:
-    import secrets
-
     key_file.parent.mkdir(parents=True, exist_ok=True)
     try:
         return key_file.read_text().strip()

@@ -39,14 +39,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "sharing.uploads.UploadGuardMiddleware",
+    "sharing.middleware.UploadGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "sharing.views.links.ShareLinkGoneMiddleware",  # 410 pages for ended share links
+    "sharing.middleware.ShareLinkGoneMiddleware",  # 410 pages for ended share links
 ]
 
 ROOT_URLCONF = "notebookshare.urls"

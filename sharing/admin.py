@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from sharing import links
 from sharing.models import (
     ApiToken,
     Comment,
@@ -118,8 +119,6 @@ class ShareLinkStateFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        from sharing import links
-
         if self.value() == "active":
             return links.usable(queryset)
         if self.value() == "ended":
@@ -170,7 +169,5 @@ class ShareLinkAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected share links", permissions=["change"])
     def revoke_links(self, request, queryset):
-        from sharing import links
-
         revoked = sum(links.revoke(link, request.user) for link in queryset)
         self.message_user(request, f"Revoked {revoked} share link{'s' * (revoked != 1)}.")

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from sharing.ratelimit import parse_rate
+
 
 @register()
 def check_upload_limits(app_configs, **kwargs):
@@ -39,8 +41,6 @@ def check_csp(app_configs, **kwargs):
 
 @register()
 def check_share_link_settings(app_configs, **kwargs):
-    from sharing.ratelimit import parse_rate
-
     errors = []
     if settings.SHARE_LINK_MAX_DAYS < 1 or settings.SHARE_LINK_RETENTION_DAYS < 0:
         errors.append(

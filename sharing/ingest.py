@@ -1,7 +1,8 @@
 """Reading and validating uploaded notebooks.
 
-Everything here works on bytes and returns plain data or raises ``NotebookRejected`` with a
-message meant for the person who uploaded the file. Nothing is stored here.
+``Upload.from_bytes`` is the one entry point: the web form and the API hand it the file name and
+bytes and get back the checked, normalised notebook, or ``NotebookRejected`` with a message
+meant for the person who uploaded the file and a code. Nothing is stored here.
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ class ValidatedNotebook:
     @property
     def cell_count(self) -> int:
         return len(self.notebook.cells)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An accepted upload: the original bytes exactly as sent, and the validated notebook."""
+
+    filename: str
+    data: bytes
+    validated: ValidatedNotebook
+
+    @classmethod
+    def from_bytes(cls, filename: str, data: bytes) -> Upload:
+        """The one check of an upload (name, size, content); storage takes the result."""
+        check_filename(filename)
+        return cls(filename, data, validate_notebook(data, filename))
 
 
 def check_filename(name: str) -> str:

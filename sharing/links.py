@@ -29,7 +29,7 @@ from sharing.models import (
     ShareLink,
     ShareLinkEvent,
 )
-from sharing.permissions import EDIT
+from sharing.roles import EDIT
 
 TOKEN_BYTES = 32
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")

@@ -3,34 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import nbformat
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.http import FileResponse
 
-from sharing.access import grant_ownership
-from sharing.comments import carry_threads
+from sharing.comments.anchoring import carry_threads
 from sharing.diff.identity import inherit_cell_ids
-from sharing.ingest import ValidatedNotebook, check_filename, validate_notebook
+from sharing.grants import grant_ownership
+from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
-from sharing.render_jobs import request_rendering
+from sharing.rendering.jobs import request_rendering
 
-
-@dataclass(frozen=True)
-class Upload:
-    """An accepted upload: the original bytes exactly as sent, and the validated notebook."""
-
-    filename: str
-    data: bytes
-    validated: ValidatedNotebook
-
-    @classmethod
-    def from_bytes(cls, filename: str, data: bytes) -> Upload:
-        check_filename(filename)
-        return cls(filename, data, validate_notebook(data, filename))
+IPYNB_MIME = "application/x-ipynb+json"
 
 
 def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
@@ -154,3 +143,16 @@ class _stored_files:
 def _delete_files(names: list[str]) -> None:
     for name in names:
         default_storage.delete(name)
+
+
+def download_response(version: NotebookVersion) -> FileResponse:
+    """The version's original file, byte for byte, as an attachment that never renders."""
+    response = FileResponse(
+        default_storage.open(version.original.name, "rb"),
+        as_attachment=True,
+        filename=version.filename,
+        content_type=IPYNB_MIME,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -15,44 +15,26 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
+from sharing import links
+from sharing.links import ShareLinkGone
 from sharing.models import ApiToken, Notebook, NotebookVersion
+from sharing.roles import (
+    COMMENT,
+    COMMENTER,
+    MANAGE,
+    OWNER,
+    ROLE_PERMISSIONS,
+    VIEW,
+    VIEWER,
+    role_for,
+)
 
-VIEW = "view_notebook"
-COMMENT = "comment_notebook"
-EDIT = "change_notebook"  # upload versions, rename, create share links
-MANAGE = "manage_notebook"  # manage access, transfer ownership
-DELETE = "delete_notebook"
-
-VIEWER, COMMENTER, EDITOR, OWNER = "viewer", "commenter", "editor", "owner"
-ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    VIEWER: (VIEW,),
-    COMMENTER: (VIEW, COMMENT),
-    EDITOR: (VIEW, COMMENT, EDIT),
-    OWNER: (VIEW, COMMENT, EDIT, MANAGE, DELETE),
-}
-GRANTABLE_ROLES = (VIEWER, COMMENTER, EDITOR)
-ROLE_CHOICES = [(VIEWER, "Viewer"), (COMMENTER, "Commenter"), (EDITOR, "Editor")]
-ROLE_DESCRIPTIONS = {
-    VIEWER: "can read every version and download",
-    COMMENTER: "can also comment",
-    EDITOR: "can also upload versions, rename and create share links",
-    OWNER: "can do everything, including sharing and deleting",
-}
 _ALL = frozenset(ROLE_PERMISSIONS[OWNER])
 _BY_VISIBILITY = {
     Notebook.Visibility.PRIVATE: frozenset(),
     Notebook.Visibility.ORG_VIEW: frozenset(ROLE_PERMISSIONS[VIEWER]),
     Notebook.Visibility.ORG_COMMENT: frozenset(ROLE_PERMISSIONS[COMMENTER]),
 }
-
-
-def role_for(perms: Iterable[str]) -> str | None:
-    """The highest role whose permissions are all in ``perms``."""
-    held = set(perms)
-    for role in (OWNER, EDITOR, COMMENTER, VIEWER):
-        if held.issuperset(ROLE_PERMISSIONS[role]):
-            return role
-    return None
 
 
 class Access:
@@ -139,8 +121,6 @@ class Access:
 def access_for(request) -> Access:
     """The request's ``Access``, created on first use."""
     if getattr(request, "_notebook_access", None) is None:
-        from sharing import links  # links.py imports this module
-
         held = links.held_links(request)
         request._notebook_access = Access(request.user, held.active, held.ended)
     return request._notebook_access
@@ -159,8 +139,6 @@ def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
     if notebook is None or not access.can(VIEW, notebook):
         why = access.ended_link(pk)
         if why is not None and Notebook.objects.filter(pk=pk).exists():
-            from sharing.links import ShareLinkGone
-
             raise ShareLinkGone(why)
         raise Http404("No such notebook.")
     if not access.can(perm, notebook):

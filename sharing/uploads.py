@@ -1,4 +1,4 @@
-"""Request-level guards for file uploads, installed by ``UploadGuardMiddleware``.
+"""Request-level guards for file uploads, installed by ``middleware.UploadGuardMiddleware``.
 
 Django quietly strips folder parts and control characters from uploaded file names and
 spools any size of file to disk. We want to refuse such files with a clear message instead,
@@ -45,14 +45,3 @@ def raw_upload_name(request, cleaned_name: str) -> str:
 
 def upload_was_too_large(request) -> bool:
     return bool(request.META.get(TOO_LARGE_KEY))
-
-
-class UploadGuardMiddleware:
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.method in ("POST", "PUT", "PATCH"):
-            request.multipart_parser_class = NameRecordingMultiPartParser
-            request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
-        return self.get_response(request)

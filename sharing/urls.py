@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing.views import access, accounts, comments, compare, links, notebooks, people, tokens
+from sharing.views import accounts, comments, compare, links, notebooks, people, share, tokens
 
 app_name = "sharing"
 
@@ -14,26 +14,26 @@ urlpatterns = [
     path("n/<int:pk>/upload/", notebooks.upload_version, name="notebook-upload-version"),
     path("n/<int:pk>/rename/", notebooks.rename, name="notebook-rename"),
     path("n/<int:pk>/delete/", notebooks.delete, name="notebook-delete"),
-    path("n/<int:pk>/access/", access.access_page, name="notebook-access"),
-    path("n/<int:pk>/access/people/", access.share_with_person, name="access-person"),
+    path("n/<int:pk>/access/", share.access_page, name="notebook-access"),
+    path("n/<int:pk>/access/people/", share.share_with_person, name="access-person"),
     path(
         "n/<int:pk>/access/people/<int:user_id>/remove/",
-        access.remove_person,
+        share.remove_person,
         name="access-person-remove",
     ),
-    path("n/<int:pk>/access/groups/", access.share_with_group, name="access-group"),
+    path("n/<int:pk>/access/groups/", share.share_with_group, name="access-group"),
     path(
         "n/<int:pk>/access/groups/<int:group_id>/remove/",
-        access.remove_group,
+        share.remove_group,
         name="access-group-remove",
     ),
-    path("n/<int:pk>/access/visibility/", access.change_visibility, name="access-visibility"),
-    path("n/<int:pk>/transfer/", access.transfer_ownership, name="notebook-transfer"),
+    path("n/<int:pk>/access/visibility/", share.change_visibility, name="access-visibility"),
+    path("n/<int:pk>/transfer/", share.transfer_ownership, name="notebook-transfer"),
     path("n/<int:pk>/links/", links.manage, name="notebook-links"),
     path("n/<int:pk>/links/new/", links.create, name="share-link-create"),
     path("n/<int:pk>/links/<int:link_id>/revoke/", links.revoke, name="share-link-revoke"),
     path("l/<str:token>/", links.open_link, name="share-link-open"),
-    path("groups/", access.my_groups, name="groups"),
+    path("groups/", share.my_groups, name="groups"),
     path("n/<int:pk>/v/<int:number>/", notebooks.version_detail, name="version-detail"),
     path("n/<int:pk>/v/<int:number>/download/", notebooks.download, name="version-download"),
     path("n/<int:pk>/v/<int:number>/status/", notebooks.render_status, name="render-status"),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 
 import nbformat
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from sharing.notebooks import Upload, create_notebook
+from sharing.ingest import Upload
+from sharing.models import NotebookGroupObjectPermission, NotebookUserObjectPermission
+from sharing.notebooks import create_notebook
 
 PASSWORD = "correct horse battery staple"
 
@@ -38,8 +43,6 @@ def raw_json(obj) -> bytes:
 
 def grant_rows(notebook) -> tuple[list, list]:
     """Every person's and group's permission on ``notebook``, sorted: to compare before/after."""
-    from sharing.models import NotebookGroupObjectPermission, NotebookUserObjectPermission
-
     users = NotebookUserObjectPermission.objects.filter(content_object=notebook)
     groups = NotebookGroupObjectPermission.objects.filter(content_object=notebook)
     return (
@@ -51,8 +54,6 @@ def grant_rows(notebook) -> tuple[list, list]:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """SQLite tests use a file, not memory, so a background worker process can share it."""
-    from django.conf import settings
-
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         name = settings.VAR_DIR / f"test-db-{os.getpid()}.sqlite3"
@@ -62,8 +63,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(django_db_blocker):
     """Pages link hashed static files (whitenoise's manifest), as in production."""
-    from django.core.management import call_command
-
     with django_db_blocker.unblock():
         call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -122,7 +121,5 @@ def tmp_media(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(settings):
     """Each test starts with empty rate-limit counters: a fresh key prefix, no database needed."""
-    import uuid
-
     ratelimit = {**settings.CACHES["ratelimit"], "KEY_PREFIX": uuid.uuid4().hex}
     settings.CACHES = {**settings.CACHES, "ratelimit": ratelimit}

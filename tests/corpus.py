@@ -1,17 +1,18 @@
-"""The shared corpus of real third-party notebooks (downloaded once, cached under var/)."""
+"""The project's real-notebook corpus (corpus/packages.txt), fetched once and cached under var/."""
 
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
+import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", ROOT / "var" / "corpus"))
-SCRIPT = Path(os.environ.get("CORPUS_SCRIPT", ROOT.parent / "shared" / "corpus" / "get_corpus.sh"))
+import nbformat
+
+from corpus.fetch import DEFAULT_DIR, fetch
+
+CORPUS_DIR = DEFAULT_DIR
 
 
 @dataclass(frozen=True)
@@ -25,20 +26,27 @@ class CorpusNotebook:
         return self.path.name
 
 
+@cache
+def _rows() -> tuple[dict[str, str], ...]:
+    manifest = fetch(CORPUS_DIR)  # raises CorpusUnavailable with how to provide it
+    with manifest.open(newline="", encoding="utf-8") as handle:
+        return tuple(csv.DictReader(handle, delimiter="\t"))
+
+
 def corpus_notebooks() -> list[CorpusNotebook]:
-    manifest = CORPUS_DIR / "manifest.tsv"
-    if not manifest.exists():
-        if not SCRIPT.exists():
-            raise RuntimeError(f"The corpus script is missing: expected it at {SCRIPT}")
-        subprocess.run(
-            ["bash", str(SCRIPT), str(CORPUS_DIR)],
-            check=True,
-            env={**os.environ, "PYTHON": sys.executable},
-        )
-    with manifest.open(newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    """Each unique notebook of the corpus, valid or not."""
     return [
         CorpusNotebook(CORPUS_DIR / row["path"], row["member"], row["valid"] == "yes")
-        for row in rows
+        for row in _rows()
         if row["dup_of"] == "-"
     ]
+
+
+def refused_by_design(data: bytes) -> bool:
+    """nbformat reads these, but we refuse them on purpose: formats before 3, and minor
+    versions newer than the installed nbformat knows (their cells could be anything)."""
+    header = json.loads(data)
+    major, minor = header.get("nbformat"), header.get("nbformat_minor", 0)
+    return major < 3 or (
+        major == nbformat.current_nbformat and minor > nbformat.current_nbformat_minor
+    )

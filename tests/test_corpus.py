@@ -1,14 +1,11 @@
 """Every notebook of the shared corpus: valid ones render, invalid ones get a clear error."""
 
-import json
-
-import nbformat
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sharing.models import Notebook, Rendering
-from tests.corpus import corpus_notebooks
+from tests.corpus import corpus_notebooks, refused_by_design
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -45,16 +42,6 @@ def test_every_corpus_notebook_uploads_and_renders_or_is_refused_clearly(
             if Notebook.objects.count() != before:
                 problems.append((item.member, "stored despite the error", ""))
     assert problems == [], "\n".join(map(str, problems))
-
-
-def refused_by_design(data: bytes) -> bool:
-    """nbformat reads these, but we refuse them on purpose: formats before 3, and minor
-    versions newer than the installed nbformat knows (their cells could be anything)."""
-    header = json.loads(data)
-    major, minor = header.get("nbformat"), header.get("nbformat_minor", 0)
-    return major < 3 or (
-        major == nbformat.current_nbformat and minor > nbformat.current_nbformat_minor
-    )
 
 
 def _error(response) -> str:

@@ -1,15 +1,19 @@
 """Notebook, version, download, rename and delete pages, and the dashboard."""
 
 import hashlib
+import os
 
 import nbconvert
+import nbformat
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sharing import rendering
+from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion, Rendering
+from sharing.notebooks import add_version
+from sharing.rendering import renderer
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +37,6 @@ def test_owner_sees_rendered_notebook_with_its_details(client, alice, make_noteb
 
 
 def _first_cell_id(notebook) -> str:
-    import nbformat
-
     with notebook.latest_version.normalized.open("rb") as handle:
         return nbformat.reads(handle.read().decode(), 4).cells[0].id
 
@@ -95,8 +97,6 @@ def test_download_returns_identical_bytes_as_attachment(client, alice, make_note
 
 
 def test_old_versions_stay_viewable(client, alice, make_notebook):
-    from sharing.notebooks import Upload, add_version
-
     notebook = make_notebook(alice)
     add_version(notebook, alice, Upload.from_bytes("v2.ipynb", notebook_bytes(cells=6)))
     client.force_login(alice)
@@ -142,8 +142,6 @@ def test_delete_asks_for_confirmation_then_removes_files(
     assert response.status_code == 302
     assert not Notebook.objects.filter(pk=notebook.pk).exists()
     assert NotebookVersion.objects.count() == 0
-    import os
-
     assert not any(os.path.exists(p) for p in paths)
 
 
@@ -161,7 +159,7 @@ def test_viewing_a_notebook_never_calls_nbconvert(client, alice, make_notebook, 
         raise AssertionError("a page view called the renderer")
 
     monkeypatch.setattr(nbconvert.HTMLExporter, "from_notebook_node", tripwire)
-    monkeypatch.setattr(rendering, "render_notebook", tripwire)
+    monkeypatch.setattr(renderer, "render_notebook", tripwire)
     client.force_login(alice)
     assert client.get(detail(notebook)).status_code == 200
     version_url = reverse("sharing:version-detail", args=[notebook.pk, 1])
@@ -172,9 +170,9 @@ def test_renderer_upgrade_queues_a_render_instead_of_rendering_in_the_view(
     client, alice, make_notebook, monkeypatch
 ):
     notebook = make_notebook(alice)
-    monkeypatch.setattr(rendering, "RENDERER_VERSION", "future")
+    monkeypatch.setattr(renderer, "RENDERER_VERSION", "future")
     monkeypatch.setattr(
-        rendering, "render_notebook", lambda nb: pytest.fail("rendered inside a view")
+        renderer, "render_notebook", lambda nb: pytest.fail("rendered inside a view")
     )
     client.force_login(alice)
     response = client.get(detail(notebook))
@@ -228,8 +226,6 @@ def test_dashboard_query_count_does_not_grow_with_notebooks(
 def test_notebook_page_query_count_does_not_grow_with_versions(
     client, alice, make_notebook, django_assert_num_queries
 ):
-    from sharing.notebooks import Upload, add_version
-
     notebook = make_notebook(alice)
     client.force_login(alice)
     first = _page_queries(client, notebook)

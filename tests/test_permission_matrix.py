@@ -8,37 +8,38 @@ Refused requests must change nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
-from sharing.access import set_group_role, set_user_role
-from sharing.comments import start_thread, version_cells
+from sharing.comments.cells import version_cells
+from sharing.comments.threads import start_thread
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
+from sharing.links import create_link, revoke
 from sharing.models import (
     Comment,
     Notebook,
 )
-from sharing.notebooks import Upload, add_version
-from tests.conftest import grant_rows, notebook_bytes
+from sharing.notebooks import add_version, delete_notebook
+from tests.conftest import notebook_bytes
+from tests.matrix import (
+    EVERY_ROLE,
+    case_ids,
+    cases,
+    make_people,
+    notebook_state,
+    share_with_every_role,
+)
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = (
-    "anonymous",
-    "inactive",
-    "outsider",
-    "viewer",
-    "commenter",
-    "editor",
-    "group_viewer",
-    "group_commenter",
-    "group_editor",
-    "owner",
-    "superuser",
-)
+ACTORS = ("anonymous", "inactive", *EVERY_ROLE)
 
 # Statuses: 200 page, 302 done (or, for anonymous and inactive people, sent to sign in),
 # 403 may see the notebook but not do this, 404 may not see it.
@@ -133,36 +134,17 @@ class World:
         }.get(name, {})
 
     def snapshot(self) -> tuple:
-        notebook = Notebook.objects.filter(pk=self.notebook.pk).first()
-        if notebook is None:
-            return ("deleted",)
-        return (
-            notebook.title,
-            notebook.owner_id,
-            notebook.visibility,
-            notebook.versions.count(),
-            *grant_rows(notebook),
-            sorted(notebook.share_links.values_list("pk", "revoked_at")),
-            sorted(notebook.threads.values_list("pk", "resolved_at")),
-            sorted(Comment.objects.filter(thread__notebook=notebook).values_list("pk", "body")),
-        )
+        return notebook_state(self.notebook.pk)
 
 
 @pytest.fixture
 def world(make_user, make_notebook) -> World:
-    users = {name: make_user(name) for name in ACTORS if name not in {"anonymous", "owner"}}
-    users["owner"] = make_user("alice")
-    users["superuser"].is_superuser = True
-    users["superuser"].save()
+    users = make_people(make_user, ACTORS, without={"anonymous"})
     make_user("dave")
     notebook = make_notebook(users["owner"], title="Matrix")
     add_version(notebook, users["owner"], Upload.from_bytes("v2.ipynb", notebook_bytes(cells=4)))
     notebook.refresh_from_db()
-    for role in ("viewer", "commenter", "editor"):
-        set_user_role(notebook, users[role], role)
-        group = Group.objects.create(name=f"team-{role}")
-        group.user_set.add(users[f"group_{role}"])
-        set_group_role(notebook, group, role)
+    share_with_every_role(notebook, users)
     set_user_role(notebook, users["inactive"], "editor")
     users["inactive"].is_active = False
     users["inactive"].save()
@@ -179,18 +161,10 @@ def client_for(world: World, actor: str, **kwargs) -> Client:
     return client
 
 
-CASES = [
-    (method, name, actor, expected)
-    for (method, name), row in MATRIX.items()
-    for actor, expected in zip(ACTORS, row, strict=True)
-]
+CASES = cases(MATRIX, ACTORS)
 
 
-@pytest.mark.parametrize(
-    ("method", "name", "actor", "expected"),
-    CASES,
-    ids=[f"{m} {n} as {a}" for m, n, a, _ in CASES],
-)
+@pytest.mark.parametrize(("method", "name", "actor", "expected"), CASES, ids=case_ids(CASES))
 def test_permission_matrix(world, method, name, actor, expected):
     # GIVEN a notebook shared with every kind of actor
     client = client_for(world, actor)
@@ -302,25 +276,12 @@ LINK_MATRIX = {
 
 
 def _link(notebook: Notebook, creator, **kwargs):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from sharing.links import create_link
-
     expires_at = timezone.now() + timedelta(days=1)
     return create_link(notebook, creator, expires_at=expires_at, **kwargs)[0]
 
 
 def _link_holder(world: World, actor: str, make_notebook) -> tuple[Client, str, int]:
     """A client that came through a link, the link's token, and the notebook it is for."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from sharing.links import create_link, revoke
-    from sharing.notebooks import delete_notebook
-
     owner, notebook = world.users["owner"], world.notebook
     if actor == "deleted_notebook":
         notebook = make_notebook(owner, title="Doomed")
@@ -345,17 +306,11 @@ def _link_holder(world: World, actor: str, make_notebook) -> tuple[Client, str, 
     return client, token, notebook.pk
 
 
-LINK_CASES = [
-    (method, name, actor, expected)
-    for (method, name), row in LINK_MATRIX.items()
-    for actor, expected in zip(LINK_HOLDERS, row, strict=True)
-]
+LINK_CASES = cases(LINK_MATRIX, LINK_HOLDERS)
 
 
 @pytest.mark.parametrize(
-    ("method", "name", "actor", "expected"),
-    LINK_CASES,
-    ids=[f"{m} {n} via {a}" for m, n, a, _ in LINK_CASES],
+    ("method", "name", "actor", "expected"), LINK_CASES, ids=case_ids(LINK_CASES, "via")
 )
 def test_link_holder_matrix(world, make_notebook, settings, method, name, actor, expected):
     # GIVEN someone without a grant who came through a share link, in the column's state

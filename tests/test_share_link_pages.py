@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing import links
-from sharing.access import set_user_role
+from sharing.grants import set_group_role, set_user_role
+from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookUserObjectPermission, ShareLink, ShareLinkEvent
-from sharing.notebooks import Upload, add_version, delete_notebook
+from sharing.notebooks import add_version, delete_notebook
 from tests.conftest import PASSWORD, notebook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -419,8 +420,6 @@ def test_the_admin_cannot_create_links(client, admin_user_):
 def test_a_group_editor_may_manage_links(client, notebook, bob):
     team = Group.objects.create(name="analysts")
     team.user_set.add(bob)
-    from sharing.access import set_group_role
-
     set_group_role(notebook, team, "editor")
     client.force_login(bob)
     assert client.get(links_url(notebook)).status_code == 200

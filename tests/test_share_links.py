@@ -8,15 +8,18 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sharing import links
-from sharing.access import set_group_role, set_user_role
+from sharing.grants import set_group_role, set_user_role
+from sharing.ingest import Upload
 from sharing.models import ShareLink, ShareLinkEvent
-from sharing.notebooks import Upload, add_version
-from sharing.permissions import COMMENT, EDIT, VIEW, Access
+from sharing.notebooks import add_version, delete_notebook
+from sharing.permissions import Access
+from sharing.roles import COMMENT, EDIT, VIEW
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -157,8 +160,6 @@ def test_a_group_editor_link_lives_while_the_creator_is_in_the_group(notebook, b
 
 
 def test_links_disappear_with_their_notebook(notebook, alice):
-    from sharing.notebooks import delete_notebook
-
     link, token = make_link(notebook, alice)
     delete_notebook(notebook)
     assert links.find(token) is None
@@ -266,7 +267,5 @@ def test_purge_deletes_only_links_that_ended_long_ago(notebook, alice, settings,
 
 
 def test_purge_refuses_a_negative_retention():
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="negative"):
         call_command("purge_share_links", days=-1)

@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from sharing.access import set_group_role, set_user_role, transfer_ownership
+from sharing.grants import set_group_role, set_user_role, transfer_ownership
+from sharing.ingest import Upload
 from sharing.models import Notebook
-from sharing.notebooks import Upload, create_notebook
+from sharing.notebooks import create_notebook
 from sharing.permissions import Access
 from tests.conftest import notebook_bytes
 

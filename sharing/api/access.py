@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from sharing import access, permissions
+from sharing import grants, permissions, roles
 from sharing.api.errors import ApiError, error_responses
 from sharing.api.schemas import AccessIn, AccessOut, NotebookId
 from sharing.forms import ShareWithGroupForm, ShareWithPersonForm, VisibilityForm
@@ -19,7 +19,7 @@ router = Router(tags=["access"])
 
 
 def access_out(notebook: Notebook) -> AccessOut:
-    users, groups = access.grants(notebook)
+    users, groups = grants.grants(notebook)
     return AccessOut(
         owner=notebook.owner.get_username(),
         visibility=notebook.visibility,
@@ -36,7 +36,7 @@ def access_out(notebook: Notebook) -> AccessOut:
 )
 def read_access(request: HttpRequest, notebook_id: NotebookId):
     """Only people who may manage access (the owner) see the grants, as on the Share page."""
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.MANAGE)
     return access_out(notebook)
 
 
@@ -52,7 +52,7 @@ def replace_access(request: HttpRequest, notebook_id: NotebookId, body: AccessIn
     People are named by username or e-mail address, groups by id. If any entry is refused,
     nothing changes.
     """
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.MANAGE)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.MANAGE)
     errors: list[dict] = []
     users = _checked(
         errors,
@@ -75,7 +75,7 @@ def replace_access(request: HttpRequest, notebook_id: NotebookId, body: AccessIn
         errors += _errors_of(visibility, "visibility")
     if errors:
         raise ApiError(400, errors[0]["message"], errors[0]["code"], errors)
-    access.set_access(notebook, visibility.cleaned_data["visibility"], users, groups)
+    grants.set_access(notebook, visibility.cleaned_data["visibility"], users, groups)
     return access_out(notebook)
 
 

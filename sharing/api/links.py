@@ -1,6 +1,6 @@
 """/api/v1/notebooks/{id}/links and /api/v1/links/{id}: list, create and revoke share links.
 
-The rules are the "Share links" page's: whoever may edit the notebook (``permissions.EDIT``)
+The rules are the "Share links" page's: whoever may edit the notebook (``roles.EDIT``)
 lists, creates and revokes its links. Choices go through the page's ``ShareLinkForm`` (same
 checks, same messages and codes) and every change through ``sharing.links``. The raw token
 appears once, in the answer to the POST that created it, and nowhere else.
@@ -12,11 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Status
 
-from sharing import links, permissions
+from sharing import links, permissions, roles
 from sharing.api.errors import ApiError, error_responses, form_error
 from sharing.api.notebooks import PageQuery, page_of
 from sharing.api.schemas import LinkId, LinkIn, LinkOut, LinkPage, NewLinkOut, NotebookId
-from sharing.link_forms import ShareLinkForm
+from sharing.forms import ShareLinkForm
 from sharing.models import ShareLink
 
 router = Router(tags=["share links"])
@@ -53,7 +53,7 @@ def list_links(request: HttpRequest, notebook_id: NotebookId, query: Query[PageQ
 
     Editors and owners only. Tokens are never shown again after creation.
     """
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.EDIT)
     rows = links.with_creator_rights(
         notebook.share_links.select_related("created_by", "pinned_version")
     )
@@ -81,7 +81,7 @@ def create_link(
     stores only a keyed hash). Lost it? Revoke the link and create another.
     Editors and owners only; the choices and their checks are the web form's.
     """
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.EDIT)
     form = ShareLinkForm(_form_data(body), notebook=notebook)
     if not form.is_valid():
         raise form_error(form)
@@ -118,7 +118,7 @@ def revoke_link(request: HttpRequest, link_id: LinkId):
     notebook_id = ShareLink.objects.filter(pk=link_id).values_list("notebook", flat=True).first()
     if notebook_id is None:
         raise Http404(NO_SUCH_LINK)
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.EDIT)
     link = notebook.share_links.filter(pk=link_id).first()
     if link is None:
         raise Http404(NO_SUCH_LINK)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from pydantic import Field
 
-from sharing import permissions
+from sharing import permissions, roles
 from sharing.api.errors import error_responses, form_error
 from sharing.api.schemas import (
     NotebookFile,
@@ -119,7 +119,7 @@ def read(request: HttpRequest, notebook_id: NotebookId):
 )
 def rename(request: HttpRequest, notebook_id: NotebookId, body: NotebookPatch):
     """Editors and owners may rename."""
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.EDIT)
     form = RenameForm({"title": body.title}, instance=notebook)
     if not form.is_valid():
         raise form_error(form)
@@ -135,6 +135,6 @@ def rename(request: HttpRequest, notebook_id: NotebookId, body: NotebookPatch):
 )
 def delete(request: HttpRequest, notebook_id: NotebookId):
     """Only the owner may delete. This cannot be undone."""
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.DELETE)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.DELETE)
     delete_notebook(notebook)
     return Status(204, None)

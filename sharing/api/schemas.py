@@ -12,7 +12,11 @@ from ninja import Field, Path, Schema
 from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict
 
-from sharing.models import Notebook, NotebookVersion
+from sharing import links
+from sharing.forms import DEFAULT_LINK_EXPIRY, LINK_EXPIRIES, LINK_FOLLOW
+from sharing.models import Notebook, NotebookVersion, ShareLink, ThreadAnchor
+from sharing.roles import GRANTABLE_ROLES
+from sharing.roles import Role as RoleName
 
 MAX_ID = 2**63 - 1
 MAX_VERSION = 2**31 - 1
@@ -20,23 +24,14 @@ NotebookId = Annotated[int, Path(ge=1, le=MAX_ID, description="The notebook's id
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION, description="Version number, from 1.")]
 
 
-class Role(StrEnum):
-    viewer = "viewer"
-    commenter = "commenter"
-    editor = "editor"
+def _api_enum(name: str, values) -> type[StrEnum]:
+    """An enum for the OpenAPI document whose values are the domain's (never retyped)."""
+    return StrEnum(name, {str(value): str(value) for value in values})
 
 
-class CallerRole(StrEnum):
-    viewer = "viewer"
-    commenter = "commenter"
-    editor = "editor"
-    owner = "owner"
-
-
-class Visibility(StrEnum):
-    private = Notebook.Visibility.PRIVATE.value
-    org_view = Notebook.Visibility.ORG_VIEW.value
-    org_comment = Notebook.Visibility.ORG_COMMENT.value
+Role = _api_enum("Role", GRANTABLE_ROLES)
+CallerRole = _api_enum("CallerRole", RoleName)
+Visibility = _api_enum("Visibility", Notebook.Visibility)
 
 
 class NotebookFilter(StrEnum):
@@ -201,30 +196,10 @@ class NotebookFile(UploadedFile):
 LinkId = Annotated[int, Path(ge=1, le=MAX_ID, description="The share link's id.")]
 
 
-class LinkRole(StrEnum):
-    viewer = "viewer"
-    commenter = "commenter"
-
-
-class LinkState(StrEnum):
-    active = "active"
-    expired = "expired"
-    revoked = "revoked"
-    orphaned = "orphaned"
-
-
-class Expiry(StrEnum):
-    hour = "1h"
-    day = "1d"
-    week = "7d"
-    month = "30d"
-    date = "date"
-    never = "never"
-
-
-class Follow(StrEnum):
-    latest = "latest"
-    pinned = "pinned"
+LinkRole = _api_enum("LinkRole", ShareLink.Role)
+LinkState = _api_enum("LinkState", links.State)
+Expiry = _api_enum("Expiry", LINK_EXPIRIES)
+Follow = _api_enum("Follow", LINK_FOLLOW)
 
 
 class LinkOut(Schema):
@@ -264,9 +239,9 @@ class LinkPage(Schema):
 class LinkIn(Input):
     """The choices of the web page's "Create link" form, with the same checks and messages."""
 
-    role: LinkRole = LinkRole.viewer
+    role: LinkRole = LinkRole(ShareLink.Role.VIEWER)
     expires: Expiry = Field(
-        Expiry.week,
+        Expiry(DEFAULT_LINK_EXPIRY),
         description="A lifetime, `date` (then `expires_on` is required) or `never` (only "
         "where the site allows it). Lifetimes longer than the site's maximum are refused.",
     )
@@ -279,7 +254,7 @@ class LinkIn(Input):
     )
     label: str = Field("", description="For your own list; at most 100 characters.")
     follow: Follow = Field(
-        Follow.latest,
+        Follow(LINK_FOLLOW[0]),
         description="`latest`: always the latest version; `pinned`: only the current one.",
     )
     anonymous: bool = Field(
@@ -292,10 +267,7 @@ class LinkIn(Input):
 ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's id.")]
 
 
-class AnchorState(StrEnum):
-    current = "current"
-    outdated = "outdated"
-    removed = "removed"
+AnchorState = _api_enum("AnchorState", ThreadAnchor.State)
 
 
 class CommentOut(Schema):

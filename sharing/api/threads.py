@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from sharing import comments, notifications, permissions
+from sharing import permissions, roles
 from sharing.api.errors import ApiError, error_responses, form_error
 from sharing.api.schemas import (
     MAX_VERSION,
@@ -24,9 +24,13 @@ from sharing.api.schemas import (
     ThreadIn,
     ThreadsOut,
 )
-from sharing.comment_forms import CommentForm, NewThreadForm
+from sharing.comments import notifications
+from sharing.comments import threads as comment_threads
+from sharing.comments.cells import version_cells
+from sharing.comments.data import version_threads
+from sharing.comments.forms import CommentForm, NewThreadForm
+from sharing.comments.threads import OLD_VERSION, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook
-from sharing.views.comments import OLD_VERSION
 
 router = Router(tags=["comment threads"])
 
@@ -62,7 +66,7 @@ def list_threads(request: HttpRequest, notebook_id: NotebookId, query: Query[Thr
         version.notebook = notebook
     else:
         version = permissions.get_version_or_404(request, notebook_id, query.version)
-    return comments.version_data(version, permissions.access_for(request))
+    return version_threads(version, permissions.access_for(request))
 
 
 @router.post(
@@ -74,7 +78,7 @@ def list_threads(request: HttpRequest, notebook_id: NotebookId, query: Query[Thr
 def start_thread(request: HttpRequest, notebook_id: NotebookId, body: ThreadIn):
     """Threads start on the latest version. Send `version` (the one you read the cell from)
     to be refused with 409 if another was published since. Commenters, editors and owners."""
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.COMMENT)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.COMMENT)
     version = notebook.latest_version
     if body.version is not None:
         version = notebook.versions.filter(number=body.version).first()
@@ -82,16 +86,14 @@ def start_thread(request: HttpRequest, notebook_id: NotebookId, body: ThreadIn):
             raise Http404("No such version.")
         if version.pk != notebook.latest_version_id:
             raise ApiError(409, OLD_VERSION, "old_version")
-    form = NewThreadForm(
-        {"cell_id": body.cell_id, "body": body.body}, cells=comments.version_cells(version)
-    )
+    form = NewThreadForm({"cell_id": body.cell_id, "body": body.body}, cells=version_cells(version))
     if not form.is_valid():
         raise form_error(form)
     try:
-        comment, rendered = comments.start_thread(
+        comment, rendered = comment_threads.start_thread(
             notebook, version, form.cleaned_data["cell_id"], request.user, form.cleaned_data["body"]
         )
-    except comments.StaleVersion:
+    except StaleVersion:
         raise ApiError(409, OLD_VERSION, "old_version") from None
     _notify(request, notebook, comment, rendered.mentioned)
     return Status(201, PostedOut(thread=comment.thread_id, comment=comment.pk))
@@ -109,7 +111,7 @@ def reply(request: HttpRequest, thread_id: ThreadId, body: CommentIn):
     form = CommentForm({"body": body.body})
     if not form.is_valid():
         raise form_error(form)
-    comment, rendered = comments.reply(thread, request.user, form.cleaned_data["body"])
+    comment, rendered = comment_threads.reply(thread, request.user, form.cleaned_data["body"])
     _notify(request, thread.notebook, comment, rendered.mentioned)
     return Status(201, PostedOut(thread=thread.pk, comment=comment.pk))
 
@@ -122,7 +124,7 @@ def reply(request: HttpRequest, thread_id: ThreadId, body: CommentIn):
 )
 def resolve(request: HttpRequest, thread_id: ThreadId):
     """Resolving a resolved thread changes nothing. Commenters, editors and owners."""
-    thread = comments.set_resolved(_thread(request, thread_id), request.user, True)
+    thread = comment_threads.set_resolved(_thread(request, thread_id), request.user, True)
     return ResolvedOut(thread=thread.pk, resolved=thread.is_resolved)
 
 
@@ -134,7 +136,7 @@ def resolve(request: HttpRequest, thread_id: ThreadId):
 )
 def reopen(request: HttpRequest, thread_id: ThreadId):
     """Reopening an open thread changes nothing. Commenters, editors and owners."""
-    thread = comments.set_resolved(_thread(request, thread_id), request.user, False)
+    thread = comment_threads.set_resolved(_thread(request, thread_id), request.user, False)
     return ResolvedOut(thread=thread.pk, resolved=thread.is_resolved)
 
 
@@ -144,7 +146,7 @@ def _thread(request: HttpRequest, thread_id: int) -> CommentThread:
     notebook_id = found.first()
     if notebook_id is None:
         raise Http404(NO_SUCH_THREAD)
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.COMMENT)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.COMMENT)
     thread = notebook.threads.filter(pk=thread_id).first()
     if thread is None:
         raise Http404(NO_SUCH_THREAD)

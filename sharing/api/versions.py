@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 
-from sharing import permissions
+from sharing import permissions, roles
 from sharing.api.errors import ApiError, error_responses, form_error
 from sharing.api.notebooks import PageQuery, page_of
 from sharing.api.schemas import (
@@ -20,11 +19,9 @@ from sharing.api.schemas import (
     VersionPage,
 )
 from sharing.forms import NotebookFileForm
-from sharing.notebooks import VersionConflict, add_version
+from sharing.notebooks import IPYNB_MIME, VersionConflict, add_version, download_response
 
 router = Router(tags=["versions"])
-
-IPYNB = "application/x-ipynb+json"
 
 
 @router.get(
@@ -69,7 +66,7 @@ def publish_version(
     Send `expected_latest` (the version number you last saw) to be refused with 409 instead
     of publishing over a version someone else uploaded meanwhile.
     """
-    notebook = permissions.get_notebook_or_404(request, notebook_id, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.EDIT)
     form = NotebookFileForm(request.POST, request.FILES, request=request)
     if not form.is_valid():
         raise form_error(form)
@@ -96,19 +93,11 @@ def publish_version(
             200: {
                 "description": "The uploaded file, byte for byte, as an attachment.",
                 # The bytes are a JSON notebook (uploads are checked to be one).
-                "content": {IPYNB: {"schema": {"type": "object"}}},
+                "content": {IPYNB_MIME: {"schema": {"type": "object"}}},
             }
         }
     },
 )
 def download(request: HttpRequest, notebook_id: NotebookId, number: VersionNumber):
     version = permissions.get_version_or_404(request, notebook_id, number)
-    response = FileResponse(
-        default_storage.open(version.original.name, "rb"),
-        as_attachment=True,
-        filename=version.filename,
-        content_type=IPYNB,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(version)

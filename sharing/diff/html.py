@@ -19,10 +19,10 @@ from typing import Any
 from sharing.diff import model
 from sharing.diff.align import source_text
 from sharing.diff.lines import line_diff_html
-from sharing.markup import as_text, markdown_to_html, notebook_language
-from sharing.outputs import coalesce_streams, safe_output
-from sharing.rendering import render_cell
-from sharing.sanitize import sanitize_final
+from sharing.rendering.markup import as_text, markdown_to_html, notebook_language
+from sharing.rendering.outputs import coalesce_streams, safe_output
+from sharing.rendering.renderer import render_cell
+from sharing.rendering.sanitize import sanitize_final
 
 MIN_RUN = 2  # unchanged cells in a row folded into one "n unchanged cells" line
 _BATCH_CHARS = 512 * 1024

@@ -19,7 +19,7 @@ from django.tasks import task
 from sharing.diff.child import compare_bytes, compare_isolated
 from sharing.diff.model import DIFF_FORMAT_VERSION
 from sharing.models import NotebookVersion, VersionDiff
-from sharing.rendering import RENDERER_VERSION
+from sharing.rendering.renderer import RENDERER_VERSION
 
 logger = logging.getLogger(__name__)
 

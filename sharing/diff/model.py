@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sharing.cells import page_cell_id
 from sharing.diff.align import CellKey, Row, align, source_text
 
 # Part of the cache key of computed diffs: bump whenever the data or its HTML changes.
@@ -94,8 +95,7 @@ def cells_of(nb: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def cell_id(cell: Mapping[str, Any], index: int) -> str:
-    value = cell.get("id")
-    return value if isinstance(value, str) and value else f"index-{index}"
+    return page_cell_id(cell, index)  # the id the rendered page, comments and links use
 
 
 def comparable_outputs(cell: Mapping[str, Any]) -> list:

@@ -12,6 +12,8 @@ message and a redirect back to the notebook page at the cell instead (post/redir
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -21,11 +23,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sharing import comments, notifications, permissions
-from sharing.comment_forms import CommentForm, NewThreadForm
+from sharing import permissions, roles
+from sharing.comments import notifications
+from sharing.comments import threads as comment_threads
+from sharing.comments.cells import version_cells
+from sharing.comments.data import VersionThreads, version_threads
+from sharing.comments.forms import CommentForm, NewThreadForm
+from sharing.comments.threads import OLD_VERSION, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
-
-OLD_VERSION = "This is an older version of the notebook: start new threads on the latest version."
 
 
 @permissions.login_or_share_link_required
@@ -41,23 +46,23 @@ def threads(request, pk: int, number: int):
             return redirect_to_login(request.get_full_path())
         return _start_thread(request, pk, number)
     version = permissions.get_version_or_404(request, pk, number)
-    return JsonResponse(comments.version_data(version, permissions.access_for(request)))
+    return JsonResponse(threads_json(version_threads(version, permissions.access_for(request))))
 
 
 def _start_thread(request, pk: int, number: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.COMMENT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.COMMENT)
     version = get_object_or_404(notebook.versions, number=number)
     if version.pk != notebook.latest_version_id:
         return _error(request, notebook, OLD_VERSION, "old_version", 409)
-    form = NewThreadForm(request.POST, cells=comments.version_cells(version))
+    form = NewThreadForm(request.POST, cells=version_cells(version))
     if not form.is_valid():
         return _invalid(request, form, notebook)
     cell = form.cleaned_data["cell_id"]
     try:
-        comment, rendered = comments.start_thread(
+        comment, rendered = comment_threads.start_thread(
             notebook, version, cell, request.user, form.cleaned_data["body"]
         )
-    except comments.StaleVersion:
+    except StaleVersion:
         return _error(request, notebook, OLD_VERSION, "old_version", 409)
     _notify(request, comment, rendered.mentioned)
     if _wants_page(request):
@@ -73,7 +78,7 @@ def reply(request, pk: int, thread_id: int):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, thread.notebook, thread)
-    comment, rendered = comments.reply(thread, request.user, form.cleaned_data["body"])
+    comment, rendered = comment_threads.reply(thread, request.user, form.cleaned_data["body"])
     _notify(request, comment, rendered.mentioned)
     if _wants_page(request):
         messages.success(request, "Reply posted.")
@@ -95,7 +100,7 @@ def reopen(request, pk: int, thread_id: int):
 
 def _set_resolved(request, pk: int, thread_id: int, resolved: bool):
     thread = _thread(request, pk, thread_id)
-    comments.set_resolved(thread, request.user, resolved)
+    comment_threads.set_resolved(thread, request.user, resolved)
     if _wants_page(request):
         messages.success(request, "Thread resolved." if resolved else "Thread reopened.")
         return _back_to_page(request, thread.notebook, thread)
@@ -111,7 +116,7 @@ def edit(request, pk: int, comment_id: int):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, notebook)
-    comments.edit_comment(comment, form.cleaned_data["body"])
+    comment_threads.edit_comment(comment, form.cleaned_data["body"])
     return JsonResponse({"thread": comment.thread_id, "comment": comment.pk})
 
 
@@ -122,19 +127,19 @@ def delete(request, pk: int, comment_id: int):
     if not permissions.can_delete_comment(permissions.access_for(request), notebook, comment):
         raise PermissionDenied("Only its author or the notebook's owner can delete a comment.")
     thread_id = comment.thread_id
-    thread_deleted = comments.delete_comment(comment)
+    thread_deleted = comment_threads.delete_comment(comment)
     return JsonResponse({"thread": thread_id, "thread_deleted": thread_deleted})
 
 
 def _thread(request, pk: int, thread_id: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.COMMENT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.COMMENT)
     thread = get_object_or_404(notebook.threads, pk=thread_id)
     thread.notebook = notebook
     return thread
 
 
 def _comment(request, pk: int, comment_id: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.COMMENT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.COMMENT)
     comment = get_object_or_404(
         Comment.objects.select_related("thread__notebook"), pk=comment_id, thread__notebook=notebook
     )
@@ -187,3 +192,20 @@ def _error(request, notebook: Notebook, message: str, code: str, status: int):
     return JsonResponse(
         {"errors": {"__all__": [{"message": message, "code": code}]}}, status=status
     )
+
+
+def threads_json(data: VersionThreads) -> dict:
+    """The JSON the page script reads (embedded in the page, then from ``threads``)."""
+    payload = asdict(data)
+    del payload["cell_choices"]  # for the plain form only
+    for thread in payload["threads"]:
+        _iso(thread, "created_at", "resolved_at")
+        for comment in thread["comments"]:
+            _iso(comment, "created_at", "edited_at")
+    return payload
+
+
+def _iso(item: dict, *keys: str) -> None:
+    for key in keys:
+        if item[key] is not None:
+            item[key] = item[key].isoformat()

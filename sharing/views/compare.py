@@ -13,10 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from sharing import comment_page, permissions
+from sharing import permissions
+from sharing.comments.data import version_threads
 from sharing.diff.jobs import request_diff
 from sharing.diff.pairs import SPEC_HELP, BadComparison, check_pair, compare_url, parse_spec
 from sharing.models import Notebook, VersionDiff
+from sharing.views.comments import threads_json
 
 LAYOUTS = ("split", "unified")
 OUTPUTS = ("all", "changed", "none")
@@ -98,9 +100,11 @@ def compare(request, pk: int, spec: str):
         "summary": summary,
         "options": _view_options(request),
         "role": access.role(notebook),
-        "comments": comment_page.page_data(new, access),
         **_picker(request, notebook, old, new),
     }
+    comments = version_threads(new, access, with_choices=True)
+    context["comments"] = comments
+    context["comments_json"] = threads_json(comments)
     return render(request, "sharing/compare.html", context)
 
 

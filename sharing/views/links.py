@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from sharing import links, permissions
-from sharing.link_forms import ShareLinkForm
+from sharing import links, permissions, roles
+from sharing.forms import ShareLinkForm
 from sharing.models import Notebook, ShareLink, ShareLinkEvent
 from sharing.ratelimit import rate_limit
 
@@ -90,14 +90,14 @@ def _new_link_url(request, notebook: Notebook) -> str | None:
 @login_required
 @require_GET
 def manage(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
     return _page(request, notebook)
 
 
 @login_required
 @require_POST
 def create(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
     form = ShareLinkForm(request.POST, notebook=notebook)
     if not form.is_valid():
         return _page(request, notebook, form, status=400)
@@ -120,7 +120,7 @@ def create(request, pk: int):
 @login_required
 @require_POST
 def revoke(request, pk: int, link_id: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
     link = get_object_or_404(ShareLink, pk=link_id, notebook=notebook)
     if links.revoke(link, request.user):
         messages.success(request, f"Revoked “{link}”. Nobody can use it any more.")
@@ -153,18 +153,3 @@ def gone(request, link_state: links.State):
     heading, text = GONE_MESSAGES[link_state]
     context = {"heading": heading, "text": text, "state": str(link_state)}
     return render(request, "sharing/link_gone.html", context, status=410)
-
-
-class ShareLinkGoneMiddleware:
-    """Answer ``links.ShareLinkGone`` (raised by permissions.get_notebook_or_404) with a 410."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, links.ShareLinkGone):
-            return gone(request, exception.state)
-        return None

@@ -5,18 +5,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sharing import comment_page, permissions
+from sharing import permissions, roles
+from sharing.comments.data import version_threads
 from sharing.diff.pairs import compare_url
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
 from sharing.models import Notebook
-from sharing.notebooks import add_version, create_notebook, delete_notebook
-from sharing.render_jobs import request_rendering
+from sharing.notebooks import add_version, create_notebook, delete_notebook, download_response
+from sharing.rendering.jobs import request_rendering
+from sharing.views.comments import threads_json
 
 DASHBOARD_TABS = {
     "mine": "My notebooks",
@@ -68,7 +69,7 @@ def upload(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload_version(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
     form = NotebookFileForm(*_bound(request), request=request)
     context = {"form": form, "notebook": notebook}
     if request.method == "POST":
@@ -146,13 +147,16 @@ def _version_page(request, notebook: Notebook, version):
         "picker_to": version.number,
         "pinned_only": access.allowed_versions(notebook) is not None,
         "rendering": job,
-        "can_edit": access.can(permissions.EDIT, notebook),
-        "can_manage": access.can(permissions.MANAGE, notebook),
-        "can_delete": access.can(permissions.DELETE, notebook),
+        "can_edit": access.can(roles.EDIT, notebook),
+        "can_manage": access.can(roles.MANAGE, notebook),
+        "can_delete": access.can(roles.DELETE, notebook),
         "role": access.role(notebook),
-        # Threads for reading and answering without JavaScript (the script replaces them).
-        "comments": comment_page.page_data(version, access),
     }
+    # One set of thread objects: the plain markup (JavaScript off) is drawn from them, and the
+    # page script starts from the same data as JSON instead of fetching it again.
+    comments = version_threads(version, access, with_choices=True)
+    context["comments"] = comments
+    context["comments_json"] = threads_json(comments)
     return render(request, "sharing/notebook_detail.html", context)
 
 
@@ -168,21 +172,13 @@ def render_status(request, pk: int, number: int):
 @require_GET
 def download(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number)
-    response = FileResponse(
-        default_storage.open(version.original.name, "rb"),
-        as_attachment=True,
-        filename=version.filename,
-        content_type="application/x-ipynb+json",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(version)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rename(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.EDIT)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
     form = RenameForm(request.POST or None, instance=notebook)
     if request.method == "POST":
         if form.is_valid():
@@ -198,7 +194,7 @@ def rename(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, permissions.DELETE)
+    notebook = permissions.get_notebook_or_404(request, pk, roles.DELETE)
     if request.method == "POST":
         title = notebook.title
         delete_notebook(notebook)

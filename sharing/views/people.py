@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sharing.comment_forms import NotificationForm
+from sharing.comments.forms import NotificationForm
+from sharing.comments.notifications import set_comment_emails, wants_comment_emails
 from sharing.models import Notebook
-from sharing.notifications import set_comment_emails, wants_comment_emails
 
 NOTEBOOKS_SHOWN = 50
 

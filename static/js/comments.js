@@ -114,6 +114,11 @@
     render(focusKey);
   }
 
+  function start(body) {
+    data = body;
+    render();
+  }
+
   // Run a change, then reload the threads; errors are shown next to what was clicked.
   async function change(url, fields, errorOut, button, focusKey) {
     if (button) button.disabled = true;
@@ -464,7 +469,10 @@
   // Open the cell's threads when the address points at a cell with comments.
   const hash = decodeURIComponent(window.location.hash || "");
   if (hash.startsWith("#cell-")) openCells.add(hash.slice(6));
-  load().then(() => {
+  // The page carries the threads it was drawn with; later changes reload them from the server.
+  const embedded = document.getElementById("comments-data");
+  const first = embedded ? Promise.resolve(start(JSON.parse(embedded.textContent))) : load();
+  first.then(() => {
     if (!data || !hash.startsWith("#cell-")) return;
     const cell = cellElement(hash.slice(6));
     if (cell) cell.scrollIntoView({ block: "start" });

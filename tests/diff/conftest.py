@@ -11,7 +11,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from sharing.notebooks import Upload, add_version
+from sharing.ingest import Upload
+from sharing.notebooks import add_version
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sharing.api import api
+from sharing.ingest import Upload
 from sharing.models import VersionDiff
-from sharing.notebooks import Upload, add_version
-from tests.api_support import API, fresh_rate_limits, token_for  # noqa: F401
+from sharing.notebooks import add_version
+from tests.api.support import API, fresh_rate_limits, token_for  # noqa: F401
 from tests.diff.conftest import as_bytes, mixed_pair
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from sharing.diff import html as diff_html
 from sharing.diff import model
 from tests.diff.conftest import mixed_pair
 from tests.hostile import hostile_notebooks
-from tests.test_rendering import assert_harmless, elements
+from tests.rendering.test_renderer import assert_harmless, elements
 
 
 def render(old, new) -> str:

@@ -9,11 +9,12 @@ import pytest
 from django.urls import reverse
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sharing.comments import start_thread, version_cells
-from sharing.ingest import validate_notebook
+from sharing.comments.cells import version_cells
+from sharing.comments.threads import start_thread
+from sharing.ingest import Upload, validate_notebook
 from sharing.models import ThreadAnchor
-from sharing.notebooks import Upload, add_version
-from tests.api_support import fresh_rate_limits, token_for  # noqa: F401
+from sharing.notebooks import add_version
+from tests.api.support import fresh_rate_limits, token_for  # noqa: F401
 from tests.diff.conftest import as_bytes, as_v44, thirty_cells
 
 pytestmark = pytest.mark.django_db

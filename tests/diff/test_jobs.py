@@ -7,8 +7,9 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from sharing.diff import jobs
 from sharing.diff.child import compare_isolated
+from sharing.ingest import Upload
 from sharing.models import VersionDiff
-from sharing.notebooks import Upload, add_version
+from sharing.notebooks import add_version
 from tests.diff.conftest import as_bytes, mixed_pair
 
 pytestmark = pytest.mark.django_db

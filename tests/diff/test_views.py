@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from sharing.diff.jobs import diff_for
-from sharing.notebooks import Upload, add_version
+from sharing.ingest import Upload
+from sharing.notebooks import add_version
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_support import fresh_rate_limits  # noqa: F401
+from tests.api.support import fresh_rate_limits  # noqa: F401
 from tests.conftest import PASSWORD
-from tests.corpus import corpus_notebooks
+from tests.corpus import corpus_notebooks, refused_by_design
 from tests.e2e.conftest import screenshot, sign_in
-from tests.test_corpus import refused_by_design
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from playwright.sync_api import expect
 
-from sharing.access import set_user_role
-from sharing.notebooks import Upload, add_version
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
+from sharing.notebooks import add_version
 from tests.conftest import PASSWORD, notebook_bytes
 from tests.e2e.conftest import screenshot, sign_in
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sharing.access import set_user_role
+from sharing.grants import set_user_role
 from sharing.models import CommentThread
 from tests.conftest import PASSWORD, notebook_bytes
 from tests.e2e.conftest import screenshot, sign_in
@@ -57,7 +57,9 @@ def test_bob_starts_a_thread_and_alice_replies_without_javascript(
     page.goto(url)
     panel.get_by_role("button", name="Resolve").click()
     page.get_by_text("Thread resolved.").wait_for()
-    assert panel.locator(".cm-state").inner_text() == "Resolved"
+    state = panel.locator(".cm-state")
+    assert state.text_content() == "Resolved"
+    assert "cm-state-resolved" in state.get_attribute("class")
     assert panel.get_by_role("button", name="Reopen").is_visible()
     thread.refresh_from_db()
     assert thread.is_resolved

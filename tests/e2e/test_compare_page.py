@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from sharing.access import set_user_role
-from sharing.comments import start_thread, version_cells
-from sharing.notebooks import Upload, add_version
+from sharing.comments.cells import version_cells
+from sharing.comments.threads import start_thread
+from sharing.grants import set_user_role
+from sharing.ingest import Upload
+from sharing.notebooks import add_version
 from tests.conftest import PASSWORD
 from tests.diff.conftest import as_bytes, mixed_pair
 from tests.e2e.conftest import screenshot, sign_in

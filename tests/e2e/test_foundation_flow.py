@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from sharing.models import Notebook
 from tests.conftest import PASSWORD, notebook_bytes
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -108,8 +108,6 @@ def test_newcomer_signs_up_uploads_reads_downloads_and_reuploads(new_page, tmp_p
 
 
 def test_invalid_file_shows_its_error_and_stores_nothing(new_page, alice, tmp_path, tmp_media):
-    from tests.e2e.conftest import sign_in
-
     page = new_page()
     sign_in(page, "alice", PASSWORD)
     page.goto("/upload/")
@@ -127,8 +125,6 @@ def test_invalid_file_shows_its_error_and_stores_nothing(new_page, alice, tmp_pa
 def test_no_page_loads_anything_from_another_host_and_dark_theme_works(
     new_page, alice, make_notebook
 ):
-    from tests.e2e.conftest import sign_in
-
     notebook = make_notebook(alice, title="Dark mode check")
     page = new_page(color_scheme="dark")
     sign_in(page, "alice", PASSWORD)

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from sharing import comments
+from sharing.comments.cells import version_cells
+from sharing.comments.threads import start_thread
+from sharing.grants import set_user_role
 from sharing.models import Comment, NotebookUserObjectPermission
 from tests.conftest import PASSWORD, notebook_bytes
 from tests.e2e.conftest import screenshot, sign_in
@@ -80,8 +82,8 @@ def _mark_page(page) -> None:
 def test_viewer_link_sign_in_read_then_revoked(new_page, alice, bob, make_notebook):
     notebook = make_notebook(alice, title="Churn model")
     version = notebook.latest_version
-    cell = next(c for c in comments.version_cells(version).values() if c.index == 1)
-    thread = comments.start_thread(notebook, version, cell, alice, "Is *x* right here?")[0].thread
+    cell = next(c for c in version_cells(version).values() if c.index == 1)
+    thread = start_thread(notebook, version, cell, alice, "Is *x* right here?")[0].thread
     owner = new_page()
     owner.context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(owner, "alice", PASSWORD)
@@ -236,8 +238,6 @@ def test_commenter_link_comment_then_revoked_and_the_comment_stays(
 
 
 def test_share_links_page_in_dark_mode_for_an_editor(new_page, alice, bob, make_notebook):
-    from sharing.access import set_user_role
-
     notebook = make_notebook(alice, title="Churn model")
     set_user_role(notebook, bob, "editor")
     page = new_page(color_scheme="dark")
