@@ -7,7 +7,6 @@ client asks again.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from django.http import HttpRequest
@@ -15,7 +14,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sharing import permissions
 from sharing.api.errors import ApiError, error_responses
-from sharing.api.schemas import NotebookId
+from sharing.api.schemas import NotebookId, _api_enum
+from sharing.diff import model
 from sharing.diff.jobs import request_diff
 from sharing.diff.pairs import BadComparison, check_pair, compare_url
 from sharing.models import VersionDiff
@@ -25,28 +25,9 @@ router = Router(tags=["versions"])
 MAX_DIGITS = 9
 
 
-class DiffStatus(StrEnum):
-    added = "added"
-    removed = "removed"
-    modified = "modified"
-    moved = "moved"
-    unchanged = "unchanged"
-
-
-class CellPart(StrEnum):
-    cell_type = "cell_type"
-    source = "source"
-    outputs = "outputs"
-    attachments = "attachments"
-    execution_count = "execution_count"
-    metadata = "metadata"
-
-
-class JobStatus(StrEnum):
-    pending = "pending"
-    running = "running"
-    ready = "ready"
-    failed = "failed"
+DiffStatus = _api_enum("DiffStatus", model.STATUSES)
+CellPart = _api_enum("CellPart", (*model.CONTENT_PARTS, *model.MINOR_PARTS))
+JobStatus = _api_enum("JobStatus", VersionDiff.Status)
 
 
 class DiffSide(Schema):
@@ -147,5 +128,5 @@ def diff(
     if not job.is_finished:
         return Status(202, body)
     if job.status == VersionDiff.Status.FAILED:
-        body["status"] = JobStatus.failed
+        body["status"] = VersionDiff.Status.FAILED
     return body

@@ -14,6 +14,7 @@ n log n in the number of cells except step 3, which is bounded per gap.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ from typing import Any
 SIMILAR = 0.5  # the least similarity for two edited cells to count as one cell
 MAX_GAP_PRODUCT = 2_500  # cells old x new in a gap aligned exactly; bigger gaps go by position
 MAX_EXACT_WORK = 40_000  # pairs compared exactly in one notebook, whatever its shape
-CHAR_RATIO_LIMIT = 2_000  # longer sources are compared line by line
+CHAR_RATIO_SIZE = 160  # shorter sources are compared character by character
+CHAR_RATIO_LIMIT = 4_000  # longer ones word by word, and past this line by line
+_TOKENS = re.compile(r"\w+|[^\w\s]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +64,20 @@ def source_text(cell: Mapping[str, Any]) -> str:
 
 
 def normalise(source: str) -> str:
-    return "\n".join(line.rstrip() for line in source.strip("\n").splitlines())
+    text = source.strip("\n")
+    if " \n" in text or "\t\n" in text or "\r" in text or text.endswith((" ", "\t")):
+        return "\n".join(line.rstrip() for line in text.splitlines())
+    return text  # the common case: nothing to drop, no copy line by line
 
 
 def keys_of(nb: Mapping[str, Any]) -> list[CellKey]:
-    return [CellKey.of(cell) for cell in nb.get("cells") or [] if isinstance(cell, Mapping)]
+    return [CellKey.of(cell) for cell in nb.get("cells") or [] if is_mapping(cell)]
+
+
+def is_mapping(value: Any) -> bool:
+    if isinstance(value, dict):  # checked first: the ABC check is slow
+        return True
+    return isinstance(value, Mapping)
 
 
 def similarity(a: str, b: str) -> float:
@@ -73,8 +85,11 @@ def similarity(a: str, b: str) -> float:
         return 1.0
     if not a or not b:
         return 0.0
-    if len(a) + len(b) <= CHAR_RATIO_LIMIT:
+    size = len(a) + len(b)
+    if size <= CHAR_RATIO_SIZE:
         matcher = SequenceMatcher(None, a, b, autojunk=False)
+    elif size <= CHAR_RATIO_LIMIT:  # words and marks: a quarter of the characters, same sense
+        matcher = SequenceMatcher(None, _TOKENS.findall(a), _TOKENS.findall(b), autojunk=False)
     else:
         matcher = SequenceMatcher(None, a.splitlines(), b.splitlines(), autojunk=False)
     if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sharing.cells import page_cell_id
-from sharing.diff.align import CellKey, Row, align, source_text
+from sharing.diff.align import CellKey, Row, align, is_mapping, source_text
 
 # Part of the cache key of computed diffs: bump whenever the data or its HTML changes.
 DIFF_FORMAT_VERSION = "1"
@@ -91,7 +91,7 @@ class NotebookDiff:
 
 
 def cells_of(nb: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [cell for cell in nb.get("cells") or [] if isinstance(cell, Mapping)]
+    return [cell for cell in nb.get("cells") or [] if is_mapping(cell)]
 
 
 def cell_id(cell: Mapping[str, Any], index: int) -> str:
@@ -116,13 +116,14 @@ def changed_parts(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, 
         parts.append("cell_type")
     if source_text(old).rstrip() != source_text(new).rstrip():
         parts.append("source")
-    if comparable_outputs(old) != comparable_outputs(new):
+    same_outputs = old.get("outputs") == new.get("outputs")  # the common case, checked fast
+    if not same_outputs and comparable_outputs(old) != comparable_outputs(new):
         parts.append("outputs")
     if (old.get("attachments") or {}) != (new.get("attachments") or {}):
         parts.append("attachments")
-    if old.get("execution_count") != new.get("execution_count") or _output_counts(
-        old
-    ) != _output_counts(new):
+    if old.get("execution_count") != new.get("execution_count") or (
+        not same_outputs and _output_counts(old) != _output_counts(new)
+    ):
         parts.append("execution_count")
     if (old.get("metadata") or {}) != (new.get("metadata") or {}):
         parts.append("metadata")
