@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-python migrate static browser corpus bench clean
+.PHONY: run test lint format check-python migrate static browser corpus bench bench-diff clean
 
 $(STAMP): requirements.txt requirements-dev.txt .python-version
 	@$(MAKE) --no-print-directory check-python
@@ -63,6 +63,16 @@ test: $(STAMP) browser lint static corpus
 ## bench: rendering benchmark over the real-notebook corpus.
 bench: corpus
 	$(BIN)/python bench/render.py
+
+## bench-diff: comparison benchmark against nbdime 4.0.4, installed in its own virtualenv.
+BENCH_VENV := var/bench-venv
+$(BENCH_VENV)/.installed: requirements.txt bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench-diff: corpus $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/diff.py
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -24,7 +24,7 @@ from typing import Any
 SIMILAR = 0.5  # the least similarity for two edited cells to count as one cell
 MAX_GAP_PRODUCT = 2_500  # cells old x new in a gap aligned exactly; bigger gaps go by position
 MAX_EXACT_WORK = 40_000  # pairs compared exactly in one notebook, whatever its shape
-CHAR_RATIO_SIZE = 160  # shorter sources are compared character by character
+CHAR_RATIO_SIZE = 40  # shorter sources are compared character by character
 CHAR_RATIO_LIMIT = 4_000  # longer ones word by word, and past this line by line
 _TOKENS = re.compile(r"\w+|[^\w\s]")
 
@@ -92,7 +92,7 @@ def similarity(a: str, b: str) -> float:
         matcher = SequenceMatcher(None, _TOKENS.findall(a), _TOKENS.findall(b), autojunk=False)
     else:
         matcher = SequenceMatcher(None, a.splitlines(), b.splitlines(), autojunk=False)
-    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+    if matcher.real_quick_ratio() < SIMILAR:  # an upper bound from the lengths alone
         return 0.0
     return matcher.ratio()
 
