@@ -156,12 +156,22 @@ CACHES = {
     },
 }
 
-# Rendering: notebooks above either threshold render in the background worker, in a child
-# process stopped after RENDER_TIMEOUT_SECONDS or past RENDER_MEMORY_LIMIT_MB.
+# Budgets for untrusted work (sharing/budget.py): every check or render of notebook or comment
+# content runs in a child process stopped past its time or memory budget.
+# An upload is checked within UPLOAD_CHECK_SECONDS / UPLOAD_CHECK_MEMORY_MB (else refused).
+UPLOAD_CHECK_SECONDS = env_int("UPLOAD_CHECK_SECONDS", 20)
+UPLOAD_CHECK_MEMORY_MB = env_int("UPLOAD_CHECK_MEMORY_MB", 1_024)
+# Notebooks under both thresholds render during the upload, within RENDER_INLINE_SECONDS (past
+# it, the background worker takes over); larger ones render in the background worker, stopped
+# after RENDER_TIMEOUT_SECONDS. Both within RENDER_MEMORY_LIMIT_MB.
 RENDER_ASYNC_BYTES = env_int("RENDER_ASYNC_BYTES", 5 * 1024 * 1024)
 RENDER_ASYNC_CELLS = env_int("RENDER_ASYNC_CELLS", 2_000)
+RENDER_INLINE_SECONDS = env_int("RENDER_INLINE_SECONDS", 10)
 RENDER_TIMEOUT_SECONDS = env_int("RENDER_TIMEOUT_SECONDS", 120)
 RENDER_MEMORY_LIMIT_MB = env_int("RENDER_MEMORY_LIMIT_MB", 2_048)
+# A comment's Markdown is rendered within COMMENT_RENDER_SECONDS / COMMENT_RENDER_MEMORY_MB.
+COMMENT_RENDER_SECONDS = env_int("COMMENT_RENDER_SECONDS", 3)
+COMMENT_RENDER_MEMORY_MB = env_int("COMMENT_RENDER_MEMORY_MB", 256)
 
 # Background tasks (rendering of large notebooks) go through Django's tasks framework.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from sharing import links
+from sharing.comments.threads import BodyTooComplex, render_for
 from sharing.models import (
     ApiToken,
     Comment,
@@ -79,6 +81,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
+MODERATED_HTML = "<p><em>This comment was edited by a moderator.</em></p>"
+
+
+def _changed_fields(formset, instance) -> list[str]:
+    for form in formset.forms:
+        if form.instance is instance:
+            return form.changed_data
+    return []
+
+
 class CommentInline(admin.TabularInline):
     model = Comment
     fields = ("author_name", "body", "created_at", "edited_at")
@@ -93,6 +105,22 @@ class CommentThreadAdmin(admin.ModelAdmin):
     search_fields = ("notebook__title", "excerpt", "comments__body")
     raw_id_fields = ("notebook", "version", "created_by", "resolved_by")
     inlines = [CommentInline]
+
+    def save_formset(self, request, form, formset, change):
+        """A moderator's edit changes what readers see: the HTML is rendered again from the new
+        Markdown (within the comment budget), or replaced by a notice if it cannot be."""
+        comments = formset.save(commit=False)
+        for comment in comments:
+            if isinstance(comment, Comment) and "body" in _changed_fields(formset, comment):
+                try:
+                    comment.body_html = render_for(form.instance.notebook, comment.body).html
+                except BodyTooComplex:
+                    comment.body_html = MODERATED_HTML
+                comment.edited_at = timezone.now()
+            comment.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
 
 
 # --- share links -------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-"""What identifies a cell on the page: one rule for the renderer, comments and links to cells."""
+"""What identifies a cell: the id rule of the page, and the summary of a cell that comments
+anchor to (id, position, type, source hash, excerpt). Pure functions: no Django."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # nbformat's own rule for cell ids
@@ -19,3 +22,43 @@ def page_cell_id(cell: Mapping[str, Any], index: int) -> str:
     if isinstance(cell_id, str) and CELL_ID.fullmatch(cell_id):
         return cell_id
     return f"index-{index}"
+
+
+EXCERPT_LINES = 6
+EXCERPT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: str
+    index: int
+    cell_type: str
+    source_sha256: str
+    excerpt: str
+
+
+def source_hash(source: str) -> str:
+    """Hash of a cell's source; trailing whitespace does not count as a change."""
+    return hashlib.sha256(source.rstrip().encode("utf-8")).hexdigest()
+
+
+def excerpt_of(source: str) -> str:
+    lines = source.strip("\n").splitlines()
+    text = "\n".join(line.rstrip() for line in lines[:EXCERPT_LINES])
+    if len(lines) > EXCERPT_LINES or len(text) > EXCERPT_CHARS:
+        text = text[: EXCERPT_CHARS - 1].rstrip() + "…"
+    return text
+
+
+def cells_of(nb: Mapping[str, Any]) -> tuple[Cell, ...]:
+    """The cells of a validated notebook, with the ids the rendered page uses."""
+    cells = []
+    for index, cell in enumerate(nb.get("cells") or []):
+        if not isinstance(cell, Mapping):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        cell_id = page_cell_id(cell, index)
+        cell_type = str(cell.get("cell_type", "raw"))[:16]
+        cells.append(Cell(cell_id, index, cell_type, source_hash(source), excerpt_of(source)))
+    return tuple(cells)

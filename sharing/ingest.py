@@ -20,6 +20,9 @@ from django.conf import settings
 from nbformat import validator
 from nbformat.v4.nbbase import random_cell_id
 
+from sharing.budget import BudgetExceeded, run_within_budget
+from sharing.cells import Cell, cells_of
+
 OLDEST_MAJOR = 3
 CURRENT_MAJOR = nbformat.current_nbformat
 CURRENT_MINOR = nbformat.current_nbformat_minor
@@ -31,25 +34,35 @@ class NotebookRejected(Exception):
     """An upload that is not a notebook we can accept; ``message`` is shown to the person."""
 
     def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
+        super().__init__(message, code)  # both in args: it travels back from the budget's child
         self.message = message
         self.code = code
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
 class ValidatedNotebook:
-    notebook: nbformat.NotebookNode
-    normalized_bytes: bytes
+    """What the check found, as plain data (it is computed in a limited child process)."""
+
+    normalized_bytes: bytes  # nbformat 4.5, as stored
     content_sha256: str
     source_nbformat: str
     suggested_title: str
+    cells: tuple[Cell, ...]  # for comment threads to follow their cells
     # Ids this upload gave to cells that had none in the file (nbformat < 4.5, or missing or
     # duplicate ids): a new version may replace them with the previous version's ids.
     minted_ids: frozenset[str] = frozenset()
 
     @property
     def cell_count(self) -> int:
-        return len(self.notebook.cells)
+        return len(self.cells)
+
+    @property
+    def notebook(self) -> nbformat.NotebookNode:
+        """The normalised notebook, parsed again (for callers that run within a budget)."""
+        return nbformat.reads(self.normalized_bytes.decode("utf-8"), CURRENT_MAJOR)
 
 
 @dataclass(frozen=True)
@@ -62,9 +75,31 @@ class Upload:
 
     @classmethod
     def from_bytes(cls, filename: str, data: bytes) -> Upload:
-        """The one check of an upload (name, size, content); storage takes the result."""
+        """The one check of an upload (name, size, content); storage takes the result.
+
+        The content is parsed and validated in a child process within
+        UPLOAD_CHECK_SECONDS and UPLOAD_CHECK_MEMORY_MB (``sharing.budget``): a file made to be
+        slow or to blow up in memory is refused, and the web process never holds more than the
+        file and its normalised copy.
+        """
         check_filename(filename)
-        return cls(filename, data, validate_notebook(data, filename))
+        check_size(len(data))
+        try:
+            validated = run_within_budget(
+                validate_notebook,
+                data,
+                filename,
+                settings.MAX_NOTEBOOK_CELLS,
+                seconds=settings.UPLOAD_CHECK_SECONDS,
+                memory_mb=settings.UPLOAD_CHECK_MEMORY_MB,
+            )
+        except BudgetExceeded as exc:
+            raise NotebookRejected(
+                f"This notebook is too complex to check: reading it {exc.describe()}, the "
+                "limit this server sets. Split it into smaller notebooks or clear large outputs.",
+                "too_complex",
+            ) from None
+        return cls(filename, data, validated)
 
 
 def check_filename(name: str) -> str:
@@ -97,14 +132,24 @@ def check_size(size: int) -> None:
         )
 
 
-def validate_notebook(data: bytes, filename: str) -> ValidatedNotebook:
-    """Parse, validate and normalise notebook bytes (nbformat 3 or 4) into nbformat 4.5."""
-    check_size(len(data))
+def validate_notebook(
+    data: bytes, filename: str, max_cells: int | None = None
+) -> ValidatedNotebook:
+    """Parse, validate and normalise notebook bytes (nbformat 3 or 4) into nbformat 4.5.
+
+    Unbounded work on untrusted bytes: call it through ``Upload.from_bytes`` (within a budget),
+    which passes the limits so that nothing here reads Django settings.
+    """
+    if max_cells is None:  # called directly, not from Upload.from_bytes (which checked the size)
+        check_size(len(data))
+        max_cells = settings.MAX_NOTEBOOK_CELLS
     try:
         raw = _parse_json(data)
+        del data
         major, minor = _check_version(raw)
         ids_in_file = _ids_in_file(raw, major, minor)
-        nb = _validated_v4(raw, major, minor)
+        nb = _validated_v4(raw, major, minor, max_cells)
+        del raw
         normalized = nbformat.writes(nb).encode("utf-8")
     except RecursionError:
         raise NotebookRejected(
@@ -112,11 +157,11 @@ def validate_notebook(data: bytes, filename: str) -> ValidatedNotebook:
             "too_deep",
         ) from None
     return ValidatedNotebook(
-        notebook=nb,
         normalized_bytes=normalized,
         content_sha256=hashlib.sha256(normalized).hexdigest(),
         source_nbformat=f"{major}.{minor}",
         suggested_title=suggest_title(nb, filename),
+        cells=cells_of(nb),
         minted_ids=frozenset(cell.id for cell in nb.cells if cell.id not in ids_in_file),
     )
 
@@ -176,15 +221,15 @@ def _check_version(raw: dict) -> tuple[int, int]:
     return major, minor
 
 
-def _validated_v4(raw: dict, major: int, minor: int) -> nbformat.NotebookNode:
+def _validated_v4(raw: dict, major: int, minor: int, max_cells: int) -> nbformat.NotebookNode:
     cells = raw.get("cells")
     if cells is None and major == 3:
         worksheets = raw.get("worksheets")
         if isinstance(worksheets, list):
             cells = [c for ws in worksheets if isinstance(ws, dict) for c in ws.get("cells", [])]
-    if isinstance(cells, list) and len(cells) > settings.MAX_NOTEBOOK_CELLS:
+    if isinstance(cells, list) and len(cells) > max_cells:
         raise NotebookRejected(
-            f"The notebook has {len(cells):,} cells; the limit is {settings.MAX_NOTEBOOK_CELLS:,}.",
+            f"The notebook has {len(cells):,} cells; the limit is {max_cells:,}.",
             "too_many_cells",
         )
     with warnings.catch_warnings():

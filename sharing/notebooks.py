@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import replace
 
-import nbformat
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.http import FileResponse
 
+from sharing.budget import BudgetExceeded, run_within_budget
 from sharing.comments.anchoring import carry_threads
-from sharing.diff.identity import inherit_cell_ids
+from sharing.diff.identity import inherit_from_bytes
 from sharing.grants import grant_ownership
 from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
 from sharing.rendering.jobs import request_rendering
 
 IPYNB_MIME = "application/x-ipynb+json"
+
+logger = logging.getLogger(__name__)
 
 
 def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
@@ -60,7 +64,7 @@ def add_version(
         if expected_latest is not None and expected_latest != current:
             raise VersionConflict(current)
         version = _create_version(locked, current + 1, user, upload, paths)
-        carry_threads(version, upload.validated.notebook)  # comment threads follow their cells
+        carry_threads(version, upload.validated.cells)  # comment threads follow their cells
         locked.latest_version = version
         locked.save(update_fields=["latest_version", "updated_at"])
     notebook.refresh_from_db()
@@ -70,15 +74,27 @@ def add_version(
 
 def _inheriting_ids(notebook: Notebook, upload: Upload) -> Upload:
     """Cells the file gave no id take the ids of the cells they match in the latest version
-    (``sharing.diff.identity``), so threads and comparisons follow them."""
+    (``sharing.diff.identity``), so threads and comparisons follow them. Within the upload
+    check's budget; past it the new ids simply stay."""
     if not upload.validated.minted_ids:
         return upload
     previous = notebook.versions.order_by("-number").first()
     if previous is None:
         return upload
     with default_storage.open(previous.normalized.name, "rb") as handle:
-        nb = nbformat.reads(handle.read().decode("utf-8"), 4)
-    return replace(upload, validated=inherit_cell_ids(nb, upload.validated))
+        data = handle.read()
+    try:
+        validated = run_within_budget(
+            inherit_from_bytes,
+            data,
+            upload.validated,
+            seconds=settings.UPLOAD_CHECK_SECONDS,
+            memory_mb=settings.UPLOAD_CHECK_MEMORY_MB,
+        )
+    except BudgetExceeded as exc:
+        logger.warning("Cell ids of %s not inherited: matching %s", notebook, exc.describe())
+        return upload
+    return replace(upload, validated=validated)
 
 
 def delete_notebook(notebook: Notebook) -> None:

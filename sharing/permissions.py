@@ -17,7 +17,14 @@ from guardian.core import ObjectPermissionChecker
 
 from sharing import links
 from sharing.links import ShareLinkGone
-from sharing.models import ApiToken, Notebook, NotebookVersion
+from sharing.models import (
+    ApiToken,
+    Comment,
+    CommentThread,
+    Notebook,
+    NotebookVersion,
+    ThreadAnchor,
+)
 from sharing.roles import (
     COMMENT,
     COMMENTER,
@@ -146,8 +153,9 @@ def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
     return notebook
 
 
-def get_version_or_404(request, pk: int, number: int) -> NotebookVersion:
-    notebook = get_notebook_or_404(request, pk, VIEW)
+def get_version_or_404(request, pk: int, number: int, perm: str = VIEW) -> NotebookVersion:
+    """A version the person may see (share links pinned to versions show only those)."""
+    notebook = get_notebook_or_404(request, pk, perm)
     version = notebook.versions.filter(number=number).first()
     allowed = access_for(request).allowed_versions(notebook)
     if version is None or (allowed is not None and version.pk not in allowed):
@@ -187,7 +195,53 @@ def login_or_share_link_required(view):
     return wrapper
 
 
+def shown_version(access: Access, notebook: Notebook) -> NotebookVersion | None:
+    """The version that stands for "the latest" for this person: a holder of links pinned to
+    versions gets the newest of those, everyone else the notebook's latest version."""
+    return access.pinned_version(notebook) or notebook.latest_version
+
+
 # --- comments ----------------------------------------------------------------------------
+
+NO_SUCH_THREAD = "No such thread."
+
+
+def get_thread_or_404(
+    request, thread_id: int, notebook_pk: int | None = None, perm: str = COMMENT
+) -> CommentThread:
+    """A thread the person may ``perm``: on a notebook they may, and (for holders of links
+    pinned to versions) shown on one of their versions. Anyone else gets 404."""
+    if notebook_pk is None:
+        found = CommentThread.objects.filter(pk=thread_id).values_list("notebook", flat=True)
+        notebook_pk = found.first()
+        if notebook_pk is None:
+            raise Http404(NO_SUCH_THREAD)
+    notebook = get_notebook_or_404(request, notebook_pk, perm)
+    thread = notebook.threads.filter(pk=thread_id).first()
+    if thread is None or not _thread_shown(access_for(request), notebook, thread.pk):
+        raise Http404(NO_SUCH_THREAD)
+    thread.notebook = notebook
+    return thread
+
+
+def get_comment_or_404(request, notebook_pk: int, comment_id: int) -> tuple[Notebook, Comment]:
+    """A comment in a thread the person may comment on (see ``get_thread_or_404``)."""
+    notebook = get_notebook_or_404(request, notebook_pk, COMMENT)
+    comment = (
+        Comment.objects.select_related("thread__notebook")
+        .filter(pk=comment_id, thread__notebook=notebook)
+        .first()
+    )
+    if comment is None or not _thread_shown(access_for(request), notebook, comment.thread_id):
+        raise Http404("No such comment.")
+    return notebook, comment
+
+
+def _thread_shown(access: Access, notebook: Notebook, thread_pk: int) -> bool:
+    allowed = access.allowed_versions(notebook)
+    if allowed is None:
+        return True
+    return ThreadAnchor.objects.filter(thread_id=thread_pk, version_id__in=allowed).exists()
 
 
 def user_can(user, perm: str, notebook: Notebook) -> bool:

@@ -245,3 +245,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, alice, make_notebook):
     response = client.get(detail(notebook))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_render_status_polling_reads_no_html(client, alice, make_notebook):
+    notebook = make_notebook(alice)
+    client.force_login(alice)
+    url = reverse("sharing:render-status", args=[notebook.pk, 1])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.json() == {"status": "ready", "finished": True}
+    rendering_reads = [q["sql"] for q in queries if "sharing_rendering" in q["sql"]]
+    assert rendering_reads, "the status comes from the rendering row"
+    assert not any('"html"' in sql or ".html" in sql for sql in rendering_reads)

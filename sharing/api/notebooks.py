@@ -49,7 +49,9 @@ def page_of(queryset: QuerySet, query: PageQuery) -> tuple[int, list]:
 
 
 def notebook_out(request: HttpRequest, notebook: Notebook) -> NotebookOut:
-    return NotebookOut.of(request, notebook, permissions.access_for(request).role(notebook))
+    access = permissions.access_for(request)
+    shown = permissions.shown_version(access, notebook)
+    return NotebookOut.of(request, notebook, access.role(notebook), shown)
 
 
 @router.get(

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, get_type_hints
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Path, Schema
 from ninja.files import UploadedFile
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 from sharing import links
+from sharing.comments.data import CommentData, ThreadData, VersionThreads
 from sharing.forms import DEFAULT_LINK_EXPIRY, LINK_EXPIRIES, LINK_FOLLOW
 from sharing.models import Notebook, NotebookVersion, ShareLink, ThreadAnchor
 from sharing.roles import GRANTABLE_ROLES
@@ -84,8 +86,10 @@ class NotebookOut(Schema):
     html_url: str = Field(description="The notebook's web page (its latest version).")
 
     @classmethod
-    def of(cls, request: HttpRequest, notebook: Notebook, role: str | None) -> NotebookOut:
-        latest = notebook.latest_version
+    def of(
+        cls, request: HttpRequest, notebook: Notebook, role: str | None, latest: NotebookVersion
+    ) -> NotebookOut:
+        """``latest``: the newest version the caller may see."""
         if latest is not None:
             latest.notebook = notebook
         return cls(
@@ -97,7 +101,11 @@ class NotebookOut(Schema):
             created_at=notebook.created_at,
             updated_at=notebook.updated_at,
             latest_version=VersionOut.of(request, latest) if latest else None,
-            html_url=request.build_absolute_uri(notebook.get_absolute_url()),
+            html_url=request.build_absolute_uri(
+                latest.get_absolute_url()
+                if latest and latest.pk != notebook.latest_version_id
+                else notebook.get_absolute_url()
+            ),
         )
 
 
@@ -270,43 +278,51 @@ ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's id.")]
 AnchorState = _api_enum("AnchorState", ThreadAnchor.State)
 
 
-class CommentOut(Schema):
-    id: int
-    author: str
-    author_removed: bool
-    mine: bool = Field(description="You wrote it and may edit it.")
-    body: str | None = Field(description="The Markdown source, for its author only.")
-    html: str = Field(description="The rendered, sanitised body.")
-    created_at: datetime
-    edited_at: datetime | None
-    urls: dict[str, str] = Field(description="The web page's edit/delete endpoints you may use.")
+def _schema_of(data_class: type, name: str, descriptions: dict, types: dict | None = None):
+    """The API's shape of one of ``sharing.comments.data``'s objects: the same fields and types
+    (never retyped here), with descriptions for the OpenAPI document and a few types narrowed
+    to the API's (enums, nested schemas). ``cell_choices`` is for the page's plain form."""
+    hints = get_type_hints(data_class)
+    fields = {}
+    for item in dataclasses.fields(data_class):
+        if item.name == "cell_choices":
+            continue
+        kind = (types or {}).get(item.name, hints[item.name])
+        fields[item.name] = (kind, Field(description=descriptions.get(item.name)))
+    return create_model(name, __base__=Schema, **fields)
 
 
-class ThreadOut(Schema):
-    id: int
-    cell_id: str | None = Field(description="Its cell in this version; null if removed.")
-    cell_index: int | None
-    state: AnchorState = Field(
-        description="current; outdated: the cell changed since; removed: no such cell here."
-    )
-    excerpt: str = Field(description="The commented cell's source when the thread started.")
-    cell_type: str
-    started_on_version: int
-    created_at: datetime
-    resolved: bool
-    resolved_by: str
-    resolved_at: datetime | None
-    can_reply: bool
-    urls: dict[str, str] = Field(description="The web page's reply/resolve/reopen endpoints.")
-    comments: list[CommentOut]
-
-
-class ThreadsOut(Schema):
-    version: int
-    is_latest: bool
-    can_comment: bool = Field(description="You may start threads, reply, resolve and reopen.")
-    max_length: int = Field(description="Longest comment body accepted, in characters.")
-    threads: list[ThreadOut] = Field(description="Open threads first, then in cell order.")
+CommentOut = _schema_of(
+    CommentData,
+    "CommentOut",
+    {
+        "mine": "You wrote it and may edit it.",
+        "body": "The Markdown source, for its author only.",
+        "html": "The rendered, sanitised body.",
+        "urls": "The web page's edit/delete endpoints you may use.",
+    },
+)
+ThreadOut = _schema_of(
+    ThreadData,
+    "ThreadOut",
+    {
+        "cell_id": "Its cell in this version; null if removed.",
+        "state": "current; outdated: the cell changed since; removed: no such cell here.",
+        "excerpt": "The commented cell's source when the thread started.",
+        "urls": "The web page's reply/resolve/reopen endpoints.",
+    },
+    {"state": AnchorState, "comments": list[CommentOut]},
+)
+ThreadsOut = _schema_of(
+    VersionThreads,
+    "ThreadsOut",
+    {
+        "can_comment": "You may start threads, reply, resolve and reopen.",
+        "max_length": "Longest comment body accepted, in characters.",
+        "threads": "Open threads first, then in cell order.",
+    },
+    {"threads": list[ThreadOut]},
+)
 
 
 class CommentIn(Input):

@@ -29,7 +29,7 @@ from sharing.comments import threads as comment_threads
 from sharing.comments.cells import version_cells
 from sharing.comments.data import version_threads
 from sharing.comments.forms import CommentForm, NewThreadForm
-from sharing.comments.threads import OLD_VERSION, StaleVersion
+from sharing.comments.threads import OLD_VERSION, BodyTooComplex, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook
 
 router = Router(tags=["comment threads"])
@@ -59,8 +59,7 @@ def list_threads(request: HttpRequest, notebook_id: NotebookId, query: Query[Thr
     comment panel reads. Threads whose cell is not in this version have `state` `removed`."""
     if query.version is None:
         notebook = permissions.get_notebook_or_404(request, notebook_id)
-        access = permissions.access_for(request)
-        version = access.pinned_version(notebook) or notebook.latest_version
+        version = permissions.shown_version(permissions.access_for(request), notebook)
         if version is None:
             raise Http404("No such version.")
         version.notebook = notebook
@@ -79,13 +78,11 @@ def start_thread(request: HttpRequest, notebook_id: NotebookId, body: ThreadIn):
     """Threads start on the latest version. Send `version` (the one you read the cell from)
     to be refused with 409 if another was published since. Commenters, editors and owners."""
     notebook = permissions.get_notebook_or_404(request, notebook_id, roles.COMMENT)
-    version = notebook.latest_version
+    version = permissions.shown_version(permissions.access_for(request), notebook)
     if body.version is not None:
-        version = notebook.versions.filter(number=body.version).first()
-        if version is None:
-            raise Http404("No such version.")
-        if version.pk != notebook.latest_version_id:
-            raise ApiError(409, OLD_VERSION, "old_version")
+        version = permissions.get_version_or_404(request, notebook_id, body.version, roles.COMMENT)
+    if version is None or version.pk != notebook.latest_version_id:
+        raise ApiError(409, OLD_VERSION, "old_version")
     form = NewThreadForm({"cell_id": body.cell_id, "body": body.body}, cells=version_cells(version))
     if not form.is_valid():
         raise form_error(form)
@@ -95,6 +92,8 @@ def start_thread(request: HttpRequest, notebook_id: NotebookId, body: ThreadIn):
         )
     except StaleVersion:
         raise ApiError(409, OLD_VERSION, "old_version") from None
+    except BodyTooComplex as exc:
+        raise _too_complex(exc) from None
     _notify(request, notebook, comment, rendered.mentioned)
     return Status(201, PostedOut(thread=comment.thread_id, comment=comment.pk))
 
@@ -111,7 +110,10 @@ def reply(request: HttpRequest, thread_id: ThreadId, body: CommentIn):
     form = CommentForm({"body": body.body})
     if not form.is_valid():
         raise form_error(form)
-    comment, rendered = comment_threads.reply(thread, request.user, form.cleaned_data["body"])
+    try:
+        comment, rendered = comment_threads.reply(thread, request.user, form.cleaned_data["body"])
+    except BodyTooComplex as exc:
+        raise _too_complex(exc) from None
     _notify(request, thread.notebook, comment, rendered.mentioned)
     return Status(201, PostedOut(thread=thread.pk, comment=comment.pk))
 
@@ -141,17 +143,8 @@ def reopen(request: HttpRequest, thread_id: ThreadId):
 
 
 def _thread(request: HttpRequest, thread_id: int) -> CommentThread:
-    """The thread, if the caller may comment on its notebook (404 if they cannot see it)."""
-    found = CommentThread.objects.filter(pk=thread_id).values_list("notebook", flat=True)
-    notebook_id = found.first()
-    if notebook_id is None:
-        raise Http404(NO_SUCH_THREAD)
-    notebook = permissions.get_notebook_or_404(request, notebook_id, roles.COMMENT)
-    thread = notebook.threads.filter(pk=thread_id).first()
-    if thread is None:
-        raise Http404(NO_SUCH_THREAD)
-    thread.notebook = notebook
-    return thread
+    """The thread, if the caller may comment on it (404 if they cannot see it)."""
+    return permissions.get_thread_or_404(request, thread_id)
 
 
 def _notify(request: HttpRequest, notebook: Notebook, comment: Comment, mentioned: list) -> None:
@@ -162,3 +155,8 @@ def _notify(request: HttpRequest, notebook: Notebook, comment: Comment, mentione
         page_url=request.build_absolute_uri(notebook.get_absolute_url()),
         settings_url=request.build_absolute_uri(reverse("sharing:notification-settings")),
     )
+
+
+def _too_complex(exc: BodyTooComplex) -> ApiError:
+    errors = [{"field": "body", "message": exc.message, "code": exc.code}]
+    return ApiError(400, exc.message, exc.code, errors)

@@ -33,7 +33,8 @@ router = Router(tags=["versions"])
 def list_versions(request: HttpRequest, notebook_id: NotebookId, query: Query[PageQuery]):
     """Newest first."""
     notebook = permissions.get_notebook_or_404(request, notebook_id)
-    versions = notebook.versions.select_related("uploaded_by")
+    access = permissions.access_for(request)
+    versions = access.visible_versions(notebook, notebook.versions.select_related("uploaded_by"))
     count, items = page_of(versions, query)
     for version in items:
         version.notebook = notebook

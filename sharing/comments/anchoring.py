@@ -9,21 +9,19 @@ that version: on a cell as it was (current), on a cell that changed (outdated), 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
-from sharing.comments.cells import Cell, cells_of
+from sharing.cells import Cell
 from sharing.models import CommentThread, NotebookVersion, ThreadAnchor
 
 
-def carry_threads(version: NotebookVersion, nb: Mapping[str, Any]) -> int:
-    """Anchor every thread of the previous version in ``version`` (whose content is ``nb``).
+def carry_threads(version: NotebookVersion, cells: Sequence[Cell]) -> int:
+    """Anchor every thread of the previous version in ``version``, whose cells are ``cells``.
 
     Follow the cell id; if the id is gone, find a cell with the same source (of the same type,
     nearest to where it was). A cell whose source differs from the commented one makes the thread
     outdated; no cell at all puts it under removed cells. Returns the number of anchors made.
     """
-    cells = cells_of(nb)
     by_id = {cell.id: cell for cell in cells}
     by_hash: dict[str, list[Cell]] = defaultdict(list)
     for cell in cells:

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from sharing.comments.cells import Cell
+from sharing.cells import Cell
 
 
 class CommentForm(forms.Form):

@@ -3,7 +3,10 @@
 Raw HTML in a comment is escaped (shown as text), never interpreted. The result goes through
 the same allowlist as notebook HTML (``sharing.sanitize``): no scripts, no event handlers, no
 ``javascript:`` links, no images from other hosts (such an image becomes a plain link).
-Fenced code is highlighted with the Pygments classes the notebook page already styles.
+Fenced code is highlighted with the Pygments classes the notebook page already styles, with
+the lexers of ``markup.LEXER_ALIASES`` only, and only the first few blocks.
+
+Untrusted text: ``render_body`` runs within the comment budget (``threads.render_for``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ logger = logging.getLogger(__name__)
 # not ending in a full stop (so "thanks @bob." mentions bob).
 MENTION = re.compile(r"(?<![\w@/.+-])@(?P<mention_name>[\w.+-]{0,149}[\w+-])")
 MAX_MENTIONS = 20
+# Fenced code beyond these is shown plain (escaped, not highlighted).
+MAX_HIGHLIGHTED_BLOCKS = 10
+MAX_HIGHLIGHTED_CHARS = 20_000
 
 
 @dataclass
@@ -51,9 +57,13 @@ class _CommentRenderer(HTMLRenderer):
         super().__init__(escape=True)
         self.people: dict[str, str] = {}
         self.found: list[str] = []
+        self.highlighted = 0
 
     def block_code(self, code: str, info: str | None = None) -> str:
         language = (info or "").strip().split(" ")[0].lower()[:40] or "text"
+        self.highlighted += 1
+        if self.highlighted > MAX_HIGHLIGHTED_BLOCKS or len(code) > MAX_HIGHLIGHTED_CHARS:
+            return highlight_code(code, "text")
         return highlight_code(code, language)
 
     def image(self, text: str, url: str, title: str | None = None) -> str:
@@ -97,6 +107,7 @@ def render_body(body: str, people: dict[str, str] | None = None) -> RenderedBody
     renderer = _state.renderer
     renderer.people = people or {}
     renderer.found = []
+    renderer.highlighted = 0
     try:
         raw = _state.markdown(body)
     except RecursionError:

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from sharing import permissions, roles
-from sharing.comments.cells import Cell
+from sharing.budget import BudgetExceeded, run_within_budget
+from sharing.cells import Cell
 from sharing.comments.markdown import RenderedBody, mention_candidates, render_body
 from sharing.models import Comment, CommentThread, Notebook, NotebookVersion, ThreadAnchor
 
 OLD_VERSION = "This is an older version of the notebook: start new threads on the latest version."
+
+
+class BodyTooComplex(Exception):
+    """A comment body whose Markdown went past the comment budget; nothing was saved."""
+
+    code = "too_complex"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class StaleVersion(Exception):
@@ -31,7 +43,19 @@ def render_for(notebook: Notebook, body: str) -> RenderedBody:
                 people[person.get_username()] = reverse(
                     "sharing:person", args=[person.get_username()]
                 )
-    return render_body(body, people)
+    try:
+        return run_within_budget(
+            render_body,
+            body,
+            people,
+            seconds=settings.COMMENT_RENDER_SECONDS,
+            memory_mb=settings.COMMENT_RENDER_MEMORY_MB,
+        )
+    except BudgetExceeded as exc:
+        raise BodyTooComplex(
+            f"This comment cannot be shown: formatting it {exc.describe()}. "
+            "Simplify its Markdown (fewer or shorter code blocks, less nesting)."
+        ) from None
 
 
 def _new_comment(thread: CommentThread, user, body: str, rendered: RenderedBody) -> Comment:

@@ -58,6 +58,15 @@ def compare_bytes(old: bytes, new: bytes, on_progress: Callable[[int], None] | N
         return Outcome(False, "The versions could not be compared because of an internal error.")
 
 
+def budget_message(exc) -> str:
+    """The reader's message for a comparison its budget stopped (``sharing.budget``)."""
+    if exc.kind == "time":
+        return f"Comparing took longer than {exc.seconds:g} seconds and was stopped."
+    if exc.kind == "memory":
+        return memory_message(exc.memory_mb)
+    return "The comparison stopped unexpectedly."
+
+
 def memory_message(memory_mb: int) -> str:
     return f"Comparing these versions needed more than {memory_mb} MB of memory and was stopped."
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import nbformat
 
+from sharing.cells import cells_of
 from sharing.diff.align import keys_of, match_cells
 from sharing.ingest import ValidatedNotebook
 
@@ -54,7 +55,13 @@ def inherit_cell_ids(
     return replace(
         validated,
         notebook=nb,
+        cells=cells_of(nb),
         normalized_bytes=normalized,
         content_sha256=hashlib.sha256(normalized).hexdigest(),
         minted_ids=validated.minted_ids - replaced,
     )
+
+
+def inherit_from_bytes(previous: bytes, validated: ValidatedNotebook) -> ValidatedNotebook:
+    """``inherit_cell_ids`` from the previous version's stored bytes (run within a budget)."""
+    return inherit_cell_ids(nbformat.reads(previous.decode("utf-8"), 4), validated)

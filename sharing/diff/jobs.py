@@ -16,7 +16,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.tasks import task
 
-from sharing.diff.child import compare_bytes, compare_isolated
+from sharing.budget import BudgetExceeded, run_within_budget
+from sharing.diff.child import Outcome, budget_message, compare_bytes, compare_isolated
 from sharing.diff.model import DIFF_FORMAT_VERSION
 from sharing.models import NotebookVersion, VersionDiff
 from sharing.rendering.renderer import RENDERER_VERSION
@@ -59,8 +60,24 @@ def request_diff(
     if inline_allowed and not is_large(old, new):
         compute(job, old, new, isolated=False)
     else:
-        transaction.on_commit(lambda: diff_in_background.enqueue(job.pk, old.pk, new.pk))
+        _enqueue(job, old, new)
     return job
+
+
+def _enqueue(job: VersionDiff, old: NotebookVersion, new: NotebookVersion) -> None:
+    transaction.on_commit(lambda: diff_in_background.enqueue(job.pk, old.pk, new.pk))
+
+
+def diff_status(old: NotebookVersion, new: NotebookVersion) -> VersionDiff:
+    """The comparison's state for polling, without reading its HTML or data."""
+    job = (
+        VersionDiff.objects.filter(
+            old_sha256=old.content_sha256, new_sha256=new.content_sha256, diff_version=DIFF_VERSION
+        )
+        .only("status", "progress")
+        .first()
+    )
+    return job if job is not None else request_diff(old, new, inline_allowed=False)
 
 
 def _read(version: NotebookVersion) -> bytes:
@@ -83,8 +100,21 @@ def compute(job: VersionDiff, old: NotebookVersion, new: NotebookVersion, *, iso
                 progress=percent
             ),
         )
-    else:
-        outcome = compare_bytes(old_data, new_data)
+    else:  # while the page waits: within the inline budget, else on to the worker
+        try:
+            outcome = run_within_budget(
+                compare_bytes,
+                old_data,
+                new_data,
+                seconds=settings.RENDER_INLINE_SECONDS,
+                memory_mb=settings.RENDER_MEMORY_LIMIT_MB,
+            )
+        except BudgetExceeded as exc:
+            if exc.kind == "time":
+                VersionDiff.objects.filter(pk=job.pk).update(status=VersionDiff.Status.PENDING)
+                _enqueue(job, old, new)
+                return
+            outcome = Outcome(False, budget_message(exc))
     job.duration_ms = int((time.monotonic() - started) * 1000)
     if outcome.ok:
         job.status, job.data, job.html, job.error = (

@@ -1,18 +1,17 @@
-"""Rendering notebook bytes, here or in a child process with a time and memory limit.
+"""Rendering notebook bytes in a child process with a time and memory limit.
 
-No Django imports: the child process starts fresh ("spawn") and needs only the renderer.
+No Django imports: ``render_bytes`` runs in the budget's child (``sharing.budget``), which has
+no configured settings and no database.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import resource
-import signal
 from dataclasses import dataclass
 
 import nbformat
 
+from sharing.budget import BudgetExceeded, run_within_budget
 from sharing.rendering import renderer
 
 logger = logging.getLogger(__name__)
@@ -37,49 +36,24 @@ def render_bytes(data: bytes) -> Outcome:
 
 
 def render_isolated(data: bytes, timeout: float, memory_mb: int) -> Outcome:
-    """Render in a fresh child process, stopped past ``timeout`` seconds or ``memory_mb``."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(data, memory_mb, sender), daemon=True)
-    process.start()
-    sender.close()
+    """Render in a limited child process (``sharing.budget``), stopped past ``timeout``
+    seconds or ``memory_mb``; the reason it stopped becomes the outcome's message."""
     try:
-        if receiver.poll(timeout):
-            return receiver.recv()
-        if process.is_alive():
-            return Outcome(
-                False, f"Rendering took longer than {timeout:g} seconds and was stopped."
-            )
-    except EOFError:
-        pass  # the child ended without answering
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-    if process.exitcode == -signal.SIGKILL:
-        return Outcome(False, memory_message(memory_mb))
-    return Outcome(False, f"The renderer stopped unexpectedly (exit code {process.exitcode}).")
+        return run_within_budget(render_bytes, data, seconds=timeout, memory_mb=memory_mb)
+    except BudgetExceeded as exc:
+        return budget_outcome(exc)
+
+
+def budget_outcome(exc: BudgetExceeded) -> Outcome:
+    """The message a reader sees for a render stopped by its budget."""
+    if exc.kind == "time":
+        return Outcome(
+            False, f"Rendering took longer than {exc.seconds:g} seconds and was stopped."
+        )
+    if exc.kind == "memory":
+        return Outcome(False, memory_message(exc.memory_mb))
+    return Outcome(False, "The renderer stopped unexpectedly.")
 
 
 def memory_message(memory_mb: int) -> str:
     return f"Rendering needed more than {memory_mb} MB of memory and was stopped."
-
-
-def _address_space_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
-
-
-def _child(data: bytes, memory_mb: int, conn) -> None:
-    # The budget is on top of what the interpreter and the renderer's imports already map.
-    limit = _address_space_bytes() + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        outcome = render_bytes(data)
-    except MemoryError:
-        outcome = Outcome(False, memory_message(memory_mb))
-    try:
-        conn.send(outcome)
-    except MemoryError:
-        conn.send(Outcome(False, memory_message(memory_mb)))

@@ -16,9 +16,10 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.tasks import task
 
+from sharing.budget import BudgetExceeded, run_within_budget
 from sharing.models import NotebookVersion, Rendering
 from sharing.rendering import renderer
-from sharing.rendering.child import render_bytes, render_isolated
+from sharing.rendering.child import budget_outcome, render_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,22 @@ def rendering_for(version: NotebookVersion) -> Rendering | None:
         content_sha256=version.content_sha256,
         renderer_version=renderer.RENDERER_VERSION,
     ).first()
+
+
+def rendering_status(version: NotebookVersion) -> str:
+    """The status of the version's rendering, without reading its HTML (for polling pages);
+    a missing rendering is queued for the background worker."""
+    status = (
+        Rendering.objects.filter(
+            content_sha256=version.content_sha256,
+            renderer_version=renderer.RENDERER_VERSION,
+        )
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None:
+        status = request_rendering(version, inline_allowed=False).status
+    return status
 
 
 def is_large(version: NotebookVersion) -> bool:
@@ -51,24 +68,38 @@ def request_rendering(version: NotebookVersion, *, inline_allowed: bool = True) 
     except IntegrityError:  # someone else queued it a moment ago
         return rendering_for(version)
     if inline_allowed and not is_large(version):
-        render_version(job, version, isolated=False)
+        render_version(job, version, inline=True)
     else:
-        transaction.on_commit(lambda: render_in_background.enqueue(job.pk, version.pk))
+        _enqueue(job, version)
     return job
 
 
-def render_version(job: Rendering, version: NotebookVersion, *, isolated: bool) -> None:
-    """Render ``version`` into ``job``; failures are recorded on the job, never raised."""
+def _enqueue(job: Rendering, version: NotebookVersion) -> None:
+    transaction.on_commit(lambda: render_in_background.enqueue(job.pk, version.pk))
+
+
+def render_version(job: Rendering, version: NotebookVersion, *, inline: bool) -> None:
+    """Render ``version`` into ``job`` in a limited child process; failures are recorded on
+    the job, never raised.
+
+    Inline (during an upload) the budget is RENDER_INLINE_SECONDS: a notebook that needs longer
+    goes to the background worker, whose budget is RENDER_TIMEOUT_SECONDS.
+    """
     Rendering.objects.filter(pk=job.pk).update(status=Rendering.Status.RUNNING)
     started = time.monotonic()
     with default_storage.open(version.normalized.name, "rb") as handle:
         data = handle.read()
-    if isolated:
-        outcome = render_isolated(
-            data, settings.RENDER_TIMEOUT_SECONDS, settings.RENDER_MEMORY_LIMIT_MB
+    seconds = settings.RENDER_INLINE_SECONDS if inline else settings.RENDER_TIMEOUT_SECONDS
+    try:
+        outcome = run_within_budget(
+            render_bytes, data, seconds=seconds, memory_mb=settings.RENDER_MEMORY_LIMIT_MB
         )
-    else:
-        outcome = render_bytes(data)
+    except BudgetExceeded as exc:
+        if inline and exc.kind == "time":
+            Rendering.objects.filter(pk=job.pk).update(status=Rendering.Status.PENDING)
+            _enqueue(job, version)
+            return
+        outcome = budget_outcome(exc)
     job.duration_ms = int((time.monotonic() - started) * 1000)
     if outcome.ok:
         job.status, job.html, job.error = Rendering.Status.READY, outcome.text, ""
@@ -85,5 +116,5 @@ def render_in_background(rendering_id: int, version_id: int) -> str:
     version = NotebookVersion.objects.filter(pk=version_id).first()
     if job is None or version is None or job.is_finished:
         return "skipped"
-    render_version(job, version, isolated=True)
+    render_version(job, version, inline=False)
     return job.status

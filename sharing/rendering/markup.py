@@ -21,7 +21,6 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from sharing.rendering.mathml import environment_to_mathml, tex_to_mathml
 from sharing.rendering.sanitize import attachments_context, sanitize_html
@@ -101,17 +100,48 @@ def markdown_to_html(source: str, attachments: Mapping[str, Any] | None = None) 
 # --- code -----------------------------------------------------------------------------
 
 
+# The lexers untrusted text may choose (a notebook's language, a comment's code fence), by the
+# names people write. Some of Pygments' ~600 lexers loop or backtrack for ever on a few
+# characters, so no other name reaches Pygments: anything else is plain text.
+LEXER_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        ("python", "python3", "py", "py3", "ipython", "ipython3", "ipython2"), "python"
+    ),
+    **dict.fromkeys(("r", "rscript", "splus"), "r"),
+    **dict.fromkeys(("julia", "jl"), "julia"),
+    **dict.fromkeys(("sql", "postgresql", "postgres", "mysql", "sqlite", "tsql"), "sql"),
+    **dict.fromkeys(("bash", "sh", "shell", "zsh", "ksh"), "bash"),
+    **dict.fromkeys(("console", "shell-session"), "console"),
+    "json": "json",
+    **dict.fromkeys(("yaml", "yml"), "yaml"),
+    **dict.fromkeys(("javascript", "js", "node"), "javascript"),
+    **dict.fromkeys(("typescript", "ts"), "typescript"),
+    "html": "html",
+    "xml": "xml",
+    "css": "css",
+    **dict.fromkeys(("markdown", "md"), "markdown"),
+    **dict.fromkeys(("c", "h"), "c"),
+    **dict.fromkeys(("cpp", "c++", "cxx", "hpp"), "cpp"),
+    "java": "java",
+    "scala": "scala",
+    **dict.fromkeys(("go", "golang"), "go"),
+    **dict.fromkeys(("rust", "rs"), "rust"),
+    **dict.fromkeys(("ruby", "rb"), "ruby"),
+    "matlab": "matlab",
+    "octave": "octave",
+    "toml": "toml",
+    **dict.fromkeys(("ini", "cfg"), "ini"),
+    **dict.fromkeys(("diff", "patch"), "diff"),
+    **dict.fromkeys(("latex", "tex"), "latex"),
+    **dict.fromkeys(("dockerfile", "docker"), "docker"),
+    **dict.fromkeys(("makefile", "make"), "make"),
+    **dict.fromkeys(("pytb", "traceback"), "pytb"),
+}
+
+
 @lru_cache(maxsize=64)
 def _lexer(name: str) -> Lexer:
-    candidates = [name]
-    if name.startswith("ipython"):
-        candidates.append("python3")  # IPython's lexers need IPython; nbconvert falls back too
-    for candidate in [*candidates, "text"]:
-        try:
-            return get_lexer_by_name(candidate)
-        except ClassNotFound:
-            continue
-    raise AssertionError("pygments always has the text lexer")
+    return get_lexer_by_name(LEXER_ALIASES.get(name, "text"))
 
 
 @lru_cache(maxsize=64)
@@ -120,8 +150,10 @@ def _formatter(language: str) -> HtmlFormatter:
 
 
 def highlight_code(source: str, language: str) -> str:
-    """Code as Pygments HTML with the classes jupyterlab_pygments' CSS styles."""
-    return highlight(source, _lexer(language), _formatter(language))
+    """Code as Pygments HTML with the classes jupyterlab_pygments' CSS styles; ``language``
+    (untrusted) only picks among ``LEXER_ALIASES``, and names the class by what it picked."""
+    name = LEXER_ALIASES.get(language, "text")
+    return highlight(source, _lexer(name), _formatter(name))
 
 
 def notebook_language(nb: Mapping[str, Any]) -> str:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["RENDERER_VERSION", "RenderError", "render_notebook", "sanitize_html"]
 
 # Part of the cache key of rendered pages: bump whenever the HTML produced for a notebook changes.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 
 logger = logging.getLogger(__name__)
 

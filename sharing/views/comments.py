@@ -17,9 +17,8 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,7 +28,7 @@ from sharing.comments import threads as comment_threads
 from sharing.comments.cells import version_cells
 from sharing.comments.data import VersionThreads, version_threads
 from sharing.comments.forms import CommentForm, NewThreadForm
-from sharing.comments.threads import OLD_VERSION, StaleVersion
+from sharing.comments.threads import OLD_VERSION, BodyTooComplex, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
 
 
@@ -50,8 +49,8 @@ def threads(request, pk: int, number: int):
 
 
 def _start_thread(request, pk: int, number: int):
-    notebook = permissions.get_notebook_or_404(request, pk, roles.COMMENT)
-    version = get_object_or_404(notebook.versions, number=number)
+    version = permissions.get_version_or_404(request, pk, number, roles.COMMENT)
+    notebook = version.notebook
     if version.pk != notebook.latest_version_id:
         return _error(request, notebook, OLD_VERSION, "old_version", 409)
     form = NewThreadForm(request.POST, cells=version_cells(version))
@@ -64,6 +63,9 @@ def _start_thread(request, pk: int, number: int):
         )
     except StaleVersion:
         return _error(request, notebook, OLD_VERSION, "old_version", 409)
+    except BodyTooComplex as exc:
+        form.add_error("body", ValidationError(exc.message, code=exc.code))
+        return _invalid(request, form, notebook)
     _notify(request, comment, rendered.mentioned)
     if _wants_page(request):
         messages.success(request, f"Thread started on cell {cell.index + 1}.")
@@ -78,7 +80,11 @@ def reply(request, pk: int, thread_id: int):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, thread.notebook, thread)
-    comment, rendered = comment_threads.reply(thread, request.user, form.cleaned_data["body"])
+    try:
+        comment, rendered = comment_threads.reply(thread, request.user, form.cleaned_data["body"])
+    except BodyTooComplex as exc:
+        form.add_error("body", ValidationError(exc.message, code=exc.code))
+        return _invalid(request, form, thread.notebook, thread)
     _notify(request, comment, rendered.mentioned)
     if _wants_page(request):
         messages.success(request, "Reply posted.")
@@ -116,7 +122,11 @@ def edit(request, pk: int, comment_id: int):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, notebook)
-    comment_threads.edit_comment(comment, form.cleaned_data["body"])
+    try:
+        comment_threads.edit_comment(comment, form.cleaned_data["body"])
+    except BodyTooComplex as exc:
+        form.add_error("body", ValidationError(exc.message, code=exc.code))
+        return _invalid(request, form, notebook)
     return JsonResponse({"thread": comment.thread_id, "comment": comment.pk})
 
 
@@ -132,18 +142,11 @@ def delete(request, pk: int, comment_id: int):
 
 
 def _thread(request, pk: int, thread_id: int):
-    notebook = permissions.get_notebook_or_404(request, pk, roles.COMMENT)
-    thread = get_object_or_404(notebook.threads, pk=thread_id)
-    thread.notebook = notebook
-    return thread
+    return permissions.get_thread_or_404(request, thread_id, notebook_pk=pk)
 
 
 def _comment(request, pk: int, comment_id: int):
-    notebook = permissions.get_notebook_or_404(request, pk, roles.COMMENT)
-    comment = get_object_or_404(
-        Comment.objects.select_related("thread__notebook"), pk=comment_id, thread__notebook=notebook
-    )
-    return notebook, comment
+    return permissions.get_comment_or_404(request, pk, comment_id)
 
 
 def _notify(request, comment: Comment, mentioned: list[str]) -> None:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from sharing import permissions
 from sharing.comments.data import version_threads
-from sharing.diff.jobs import request_diff
+from sharing.diff.jobs import diff_status, request_diff
 from sharing.diff.pairs import SPEC_HELP, BadComparison, check_pair, compare_url, parse_spec
 from sharing.models import Notebook, VersionDiff
 from sharing.views.comments import threads_json
@@ -115,7 +115,7 @@ def status(request, pk: int, spec: str):
     _notebook, pair, problem = _versions(request, pk, spec)
     if pair is None:
         return JsonResponse({"detail": problem, "code": "bad_comparison"}, status=400)
-    job = request_diff(*pair, inline_allowed=False)
+    job = diff_status(*pair)
     return JsonResponse(
         {"status": job.status, "finished": job.is_finished, "progress": job.progress}
     )

@@ -14,9 +14,9 @@ from sharing import permissions, roles
 from sharing.comments.data import version_threads
 from sharing.diff.pairs import compare_url
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
-from sharing.models import Notebook
+from sharing.models import Notebook, Rendering
 from sharing.notebooks import add_version, create_notebook, delete_notebook, download_response
-from sharing.rendering.jobs import request_rendering
+from sharing.rendering.jobs import rendering_status, request_rendering
 from sharing.views.comments import threads_json
 
 DASHBOARD_TABS = {
@@ -164,8 +164,9 @@ def _version_page(request, notebook: Notebook, version):
 @require_GET
 def render_status(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number)
-    job = request_rendering(version, inline_allowed=False)
-    return JsonResponse({"status": job.status, "finished": job.is_finished})
+    status = rendering_status(version)
+    finished = status in (Rendering.Status.READY, Rendering.Status.FAILED)
+    return JsonResponse({"status": status, "finished": finished})
 
 
 @permissions.login_or_share_link_required
