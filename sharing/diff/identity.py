@@ -9,7 +9,6 @@ id. Ids written in the file are never changed, and an inherited id never collide
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -44,20 +43,19 @@ def inherit_cell_ids(
     """``validated`` with the ids its minted cells inherit from ``previous`` (a notebook)."""
     if not validated.minted_ids:
         return validated
-    chosen = inherited_ids(previous, list(validated.notebook.cells), validated.minted_ids)
+    nb = validated.notebook  # parsed anew from the normalised bytes: ours to change
+    chosen = inherited_ids(previous, list(nb.cells), validated.minted_ids)
     if not chosen:
         return validated
-    nb = copy.deepcopy(validated.notebook)
+    replaced = {nb.cells[j]["id"] for j in chosen}
     for index, cell_id in chosen.items():
         nb.cells[index]["id"] = cell_id
     normalized = nbformat.writes(nb).encode("utf-8")
-    replaced = {validated.notebook.cells[j]["id"] for j in chosen}
     return replace(
         validated,
-        notebook=nb,
-        cells=cells_of(nb),
         normalized_bytes=normalized,
         content_sha256=hashlib.sha256(normalized).hexdigest(),
+        cells=cells_of(nb),
         minted_ids=validated.minted_ids - replaced,
     )
 

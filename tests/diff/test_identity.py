@@ -128,3 +128,15 @@ def test_the_stored_notebook_carries_the_inherited_ids(alice, make_notebook):
     assert [c.id for c in stored.cells] == ids(notebook.versions.get(number=1))
     # Same content as version 1 now: one rendering and the same hash serve both.
     assert second.content_sha256 == notebook.versions.get(number=1).content_sha256
+
+
+def test_past_its_budget_matching_is_skipped_and_the_upload_still_lands(
+    alice, make_notebook, settings
+):
+    nb = thirty_cells()
+    notebook = make_notebook(alice, as_v44(nb))
+    upload = Upload.from_bytes("a.ipynb", as_v44(nb))  # checked within the usual budget
+    settings.UPLOAD_CHECK_SECONDS = 0.001  # no time left for matching cells
+    second = add_version(notebook, alice, upload)
+    assert second.number == 2
+    assert set(ids(second)).isdisjoint(ids(notebook.versions.get(number=1)))
