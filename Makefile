@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format check-python migrate static browser ops-tools corpus bench clean
+.PHONY: run serve test lint format check-python migrate static browser ops-tools corpus bench bench-diff clean
 
 # DEBUG is off unless set: the local trial and the test run turn it on here (a test run still
 # exercises production behaviour: pytest-django runs every test with DEBUG off). The trial also
@@ -84,6 +84,16 @@ test: $(STAMP) browser ops-tools lint static corpus
 ## bench: rendering benchmark over the real-notebook corpus.
 bench: corpus
 	$(BIN)/python bench/render.py
+
+## bench-diff: comparison benchmark against nbdime 4.0.4, installed in its own virtualenv.
+BENCH_VENV := var/bench-venv
+$(BENCH_VENV)/.installed: requirements.txt bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench-diff: corpus $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/diff.py
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -51,6 +51,9 @@ class ValidatedNotebook:
     source_nbformat: str
     suggested_title: str
     cells: tuple[Cell, ...]  # for comment threads to follow their cells
+    # Ids this upload gave to cells that had none in the file (nbformat < 4.5, or missing or
+    # duplicate ids): a new version may replace them with the previous version's ids.
+    minted_ids: frozenset[str] = frozenset()
 
     @property
     def cell_count(self) -> int:
@@ -144,6 +147,7 @@ def validate_notebook(
         raw = _parse_json(data)
         del data
         major, minor = _check_version(raw)
+        ids_in_file = _ids_in_file(raw, major, minor)
         nb = _validated_v4(raw, major, minor, max_cells)
         del raw
         normalized = nbformat.writes(nb).encode("utf-8")
@@ -158,7 +162,15 @@ def validate_notebook(
         source_nbformat=f"{major}.{minor}",
         suggested_title=suggest_title(nb, filename),
         cells=cells_of(nb),
+        minted_ids=frozenset(cell.id for cell in nb.cells if cell.id not in ids_in_file),
     )
+
+
+def _ids_in_file(raw: dict, major: int, minor: int) -> frozenset[str]:
+    cells = raw.get("cells")
+    if major != CURRENT_MAJOR or minor < 5 or not isinstance(cells, list):
+        return frozenset()
+    return frozenset(c["id"] for c in cells if isinstance(c, dict) and isinstance(c.get("id"), str))
 
 
 def _parse_json(data: bytes) -> dict:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.http import FileResponse
 
+from sharing.budget import BudgetExceeded, run_within_budget
 from sharing.comments.anchoring import carry_threads
+from sharing.diff.identity import inherit_from_bytes
 from sharing.grants import grant_ownership
 from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
@@ -21,6 +25,8 @@ from sharing.storage import open_stream
 logger = logging.getLogger(__name__)
 
 IPYNB_MIME = "application/x-ipynb+json"
+
+logger = logging.getLogger(__name__)
 
 
 def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
@@ -53,6 +59,7 @@ def add_version(
     With ``expected_latest``, refuse (``VersionConflict``, nothing stored) unless the latest
     version is still that one: two scripts publishing at once cannot overwrite each other.
     """
+    upload = _inheriting_ids(notebook, upload)
     with _stored_files(upload) as paths, transaction.atomic():
         # Lock the notebook row so two concurrent uploads get distinct numbers.
         locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
@@ -66,6 +73,31 @@ def add_version(
     notebook.refresh_from_db()
     request_rendering(version)
     return version
+
+
+def _inheriting_ids(notebook: Notebook, upload: Upload) -> Upload:
+    """Cells the file gave no id take the ids of the cells they match in the latest version
+    (``sharing.diff.identity``), so threads and comparisons follow them. Within the upload
+    check's budget; past it the new ids simply stay."""
+    if not upload.validated.minted_ids:
+        return upload
+    previous = notebook.versions.order_by("-number").first()
+    if previous is None:
+        return upload
+    with default_storage.open(previous.normalized.name, "rb") as handle:
+        data = handle.read()
+    try:
+        validated = run_within_budget(
+            inherit_from_bytes,
+            data,
+            upload.validated,
+            seconds=settings.UPLOAD_CHECK_SECONDS,
+            memory_mb=settings.UPLOAD_CHECK_MEMORY_MB,
+        )
+    except BudgetExceeded as exc:
+        logger.warning("Cell ids of %s not inherited: matching %s", notebook, exc.describe())
+        return upload
+    return replace(upload, validated=validated)
 
 
 def delete_notebook(notebook: Notebook) -> None:

@@ -164,6 +164,25 @@ def get_version_or_404(request, pk: int, number: int, perm: str = VIEW) -> Noteb
     return version
 
 
+def get_versions_or_404(request, pk: int, *numbers: int) -> list[NotebookVersion]:
+    """Several versions of one notebook, all of which the person may see, else 404.
+
+    One query for the versions whatever their number; a share link pinned to one version
+    shows no other (comparing needs both sides visible).
+    """
+    notebook = get_notebook_or_404(request, pk, VIEW)
+    allowed = access_for(request).allowed_versions(notebook)
+    found = {v.number: v for v in notebook.versions.filter(number__in=set(numbers))}
+    versions = []
+    for number in numbers:
+        version = found.get(number)
+        if version is None or (allowed is not None and version.pk not in allowed):
+            raise Http404("No such version.")
+        version.notebook = notebook
+        versions.append(version)
+    return versions
+
+
 def login_or_share_link_required(view):
     """Like ``login_required``, but lets in people holding a share link that needs no sign-in."""
 

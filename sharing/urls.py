@@ -3,6 +3,7 @@ from django.urls import path
 from sharing.views import (
     accounts,
     comments,
+    compare,
     invites,
     links,
     notebooks,
@@ -55,6 +56,9 @@ urlpatterns = [
     path("n/<int:pk>/v/<int:number>/", notebooks.version_detail, name="version-detail"),
     path("n/<int:pk>/v/<int:number>/download/", notebooks.download, name="version-download"),
     path("n/<int:pk>/v/<int:number>/status/", notebooks.render_status, name="render-status"),
+    path("n/<int:pk>/compare/", compare.pick, name="notebook-compare-pick"),
+    path("n/<int:pk>/compare/<str:spec>/", compare.compare, name="notebook-compare"),
+    path("n/<int:pk>/compare/<str:spec>/status/", compare.status, name="notebook-compare-status"),
     path("n/<int:pk>/v/<int:number>/comments/", comments.threads, name="version-comments"),
     path("n/<int:pk>/threads/<int:thread_id>/reply/", comments.reply, name="comment-reply"),
     path("n/<int:pk>/threads/<int:thread_id>/resolve/", comments.resolve, name="comment-resolve"),

@@ -20,12 +20,13 @@ from django.utils import timezone
 from sharing.comments.cells import version_cells
 from sharing.comments.threads import start_thread
 from sharing.grants import set_user_role
+from sharing.ingest import Upload
 from sharing.links import create_link, revoke
 from sharing.models import (
     Comment,
     Notebook,
 )
-from sharing.notebooks import delete_notebook
+from sharing.notebooks import add_version, delete_notebook
 from tests.conftest import notebook_bytes
 from tests.matrix import (
     EVERY_ROLE,
@@ -49,6 +50,9 @@ MATRIX = {
     ("GET", "version-detail"):            (302, 302, 404, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "version-download"):          (302, 302, 404, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "render-status"):             (302, 302, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "notebook-compare"):          (302, 302, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "notebook-compare-status"):   (302, 302, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "notebook-compare-pick"):     (302, 302, 404, 302, 302, 302, 302, 302, 302, 302, 302),
     ("GET", "notebook-upload-version"):   (302, 302, 404, 403, 403, 200, 403, 403, 200, 200, 200),
     ("POST", "notebook-upload-version"):  (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
     ("GET", "notebook-rename"):           (302, 302, 404, 403, 403, 200, 403, 403, 200, 200, 200),
@@ -102,17 +106,20 @@ class World:
             "version-detail": [pk, 1],
             "version-download": [pk, 1],
             "render-status": [pk, 1],
+            "notebook-compare": [pk, "1...2"],
+            "notebook-compare-status": [pk, "1...2"],
             "access-person-remove": [pk, self.users["viewer"].pk],
             "access-group-remove": [pk, self.group.pk],
             "share-link-revoke": [pk, self.link_pk],
-            "version-comments": [pk, 1],
+            "version-comments": [pk, 2],  # the latest: threads start there
             "comment-reply": [pk, self.thread_pk],
             "comment-resolve": [pk, self.thread_pk],
             "comment-reopen": [pk, self.thread_pk],
             "comment-edit": [pk, self.comment_pk],
             "comment-delete": [pk, self.comment_pk],
         }.get(name, [pk])
-        return reverse(f"sharing:{name}", args=args)
+        query = "?from=1&to=2" if name == "notebook-compare-pick" else ""
+        return reverse(f"sharing:{name}", args=args) + query
 
     def post_data(self, name: str) -> dict:
         return {
@@ -140,6 +147,8 @@ def world(make_user, make_notebook) -> World:
     users = make_people(make_user, ACTORS, without={"anonymous"})
     dave = make_user("dave")
     notebook = make_notebook(users["owner"], title="Matrix")
+    add_version(notebook, users["owner"], Upload.from_bytes("v2.ipynb", notebook_bytes(cells=4)))
+    notebook.refresh_from_db()
     share_with_every_role(notebook, users)
     set_user_role(notebook, users["inactive"], "editor")
     users["inactive"].is_active = False
@@ -250,6 +259,9 @@ LINK_MATRIX = {
     ("GET", "version-detail"):          (302, 200, 200, 200, 410, 410, 410, 404),
     ("GET", "version-download"):        (302, 200, 200, 200, 410, 410, 410, 404),
     ("GET", "render-status"):           (302, 200, 200, 200, 410, 410, 410, 404),
+    ("GET", "notebook-compare"):        (302, 200, 200, 200, 410, 410, 410, 404),
+    ("GET", "notebook-compare-status"): (302, 200, 200, 200, 410, 410, 410, 404),
+    ("GET", "notebook-compare-pick"):   (302, 302, 302, 302, 410, 410, 410, 404),
     ("GET", "notebook-upload-version"): (302, 403, 403, 302, 410, 410, 410, 404),
     ("POST", "notebook-rename"):        (302, 403, 403, 302, 410, 410, 410, 404),
     ("POST", "notebook-delete"):        (302, 403, 403, 302, 410, 410, 410, 404),
@@ -322,7 +334,11 @@ def test_link_holder_matrix(world, make_notebook, settings, method, name, actor,
         assert world.snapshot() == before
     if expected == 410:
         assert "Matrix" not in response.text
-    sent_to_sign_in = actor == "internal_anonymous" or name != "share-link-open"
+    # Opening a link, or picking two versions, sends a no-sign-in link holder on, not to sign in.
+    sent_to_sign_in = actor == "internal_anonymous" or name not in {
+        "share-link-open",
+        "notebook-compare-pick",
+    }
     if expected == 302 and actor in {"internal_anonymous", "public_link"} and sent_to_sign_in:
         assert response.url.startswith(reverse("login"))
 
@@ -343,3 +359,42 @@ def _comment(notebook: Notebook, author) -> Comment:
     cell = cells[_first_cell(notebook)]
     comment, _ = start_thread(notebook, notebook.latest_version, cell, author, "Why this?")
     return comment
+
+
+# --- comparing versions ------------------------------------------------------------------
+
+
+def test_a_link_pinned_to_one_version_compares_nothing_else(world, make_notebook):
+    # GIVEN an outsider holding a link pinned to version 2, and one holding links to 1 and 2
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing.links import create_link
+
+    day = timezone.now() + timedelta(days=1)
+    versions = {v.number: v for v in world.notebook.versions.all()}
+    one = Client()
+    one.force_login(world.users["outsider"])
+    _, token = create_link(
+        world.notebook, world.users["owner"], expires_at=day, pinned_version=versions[2]
+    )
+    one.get(reverse("sharing:share-link-open", args=[token]))
+    both = Client()
+    both.force_login(world.users["outsider"])
+    for number in (1, 2):
+        _, token = create_link(
+            world.notebook, world.users["owner"], expires_at=day, pinned_version=versions[number]
+        )
+        both.get(reverse("sharing:share-link-open", args=[token]))
+    compare = reverse("sharing:notebook-compare", args=[world.notebook.pk, "1...2"])
+    status = reverse("sharing:notebook-compare-status", args=[world.notebook.pk, "1...2"])
+    api = f"/api/v1/notebooks/{world.notebook.pk}/diff?from=1&to=2"
+    # WHEN they compare versions 1 and 2 (page, progress and API with their session)
+    # THEN only the holder of both versions may; the other gets 404 as if version 1 did not exist
+    assert one.get(compare).status_code == 404
+    assert one.get(status).status_code == 404
+    assert one.get(api).status_code == 404
+    assert both.get(compare).status_code == 200
+    assert both.get(status).status_code == 200
+    assert both.get(api).status_code == 200

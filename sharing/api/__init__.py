@@ -10,7 +10,7 @@ from django.urls import URLPattern, path
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from sharing.api import access, account, errors, links, notebooks, threads, versions
+from sharing.api import access, account, diff, errors, links, notebooks, threads, versions
 from sharing.api.auth import AUTH, CallerRateThrottle
 
 DESCRIPTION = """\
@@ -28,6 +28,7 @@ ROUTERS = (
     account.router,
     notebooks.router,
     versions.router,
+    diff.router,
     access.router,
     links.router,
     threads.router,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sharing import permissions, roles
 from sharing.comments.data import version_threads
+from sharing.diff.pairs import compare_url
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
 from sharing.models import Notebook, Rendering
 from sharing.notebooks import add_version, create_notebook, delete_notebook, download_response
@@ -129,14 +130,24 @@ def _version_page(request, notebook: Notebook, version):
     version.notebook = notebook  # already loaded: the comment data reads it
     job = request_rendering(version, inline_allowed=False)
     access = permissions.access_for(request)
+    versions = list(
+        access.visible_versions(
+            notebook,
+            notebook.versions.select_related("uploaded_by").defer("original", "normalized"),
+        )
+    )
+    earlier = [v.number for v in versions if v.number < version.number]
     context = {
         "notebook": notebook,
         "version": version,
         "is_latest": version.pk == notebook.latest_version_id,
-        "versions": access.visible_versions(
-            notebook,
-            notebook.versions.select_related("uploaded_by").defer("original", "normalized"),
-        ),
+        "versions": versions,
+        # Comparing: the version before this one, and the form to pick any two.
+        "previous_number": max(earlier, default=None),
+        "changes_url": compare_url(notebook.pk, max(earlier), version.number) if earlier else "",
+        "picker_numbers": [v.number for v in versions],
+        "picker_from": max(earlier, default=None),
+        "picker_to": version.number,
         "pinned_only": access.allowed_versions(notebook) is not None,
         "rendering": job,
         "can_edit": access.can(roles.EDIT, notebook),

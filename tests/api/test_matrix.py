@@ -21,6 +21,7 @@ from sharing.api import api
 from sharing.comments.cells import version_cells
 from sharing.comments.threads import start_thread
 from sharing.grants import set_user_role
+from sharing.ingest import Upload
 from sharing.links import create_link
 from sharing.models import (
     ApiToken,
@@ -29,6 +30,7 @@ from sharing.models import (
     Notebook,
     ShareLink,
 )
+from sharing.notebooks import add_version
 from sharing.tokens import create_token, revoke
 from tests.api.support import API, fresh_rate_limits  # noqa: F401
 from tests.conftest import notebook_bytes
@@ -69,6 +71,8 @@ MATRIX = {
     ("POST", "/notebooks/{notebook_id}/versions"):
         (401, 401, 404, 403, 403, 201, 403, 403, 201, 201, 201, 401, 401, 401),
     ("GET", "/notebooks/{notebook_id}/versions/{number}/ipynb"):
+        (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    ("GET", "/notebooks/{notebook_id}/diff"):
         (401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
     ("GET", "/notebooks/{notebook_id}/access"):
         (401, 401, 404, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
@@ -122,7 +126,8 @@ class World:
         }
         if forged:
             ids = {name: pk + 1000 for name, pk in ids.items()}
-        return API + path.format(number=1, **ids)
+        query = "?from=1&to=2" if path.endswith("/diff") else ""  # versions 1 and 2
+        return API + path.format(number=1, **ids) + query
 
     def body(self, method: str, path: str) -> dict:
         body = dict(BODIES[method, path])
@@ -163,6 +168,8 @@ def world(make_user, make_notebook) -> World:
         make_user, ACTORS, without={"anonymous", "bad_token", "expired", "revoked"}
     )
     notebook = make_notebook(people["owner"], title="Matrix")
+    add_version(notebook, people["owner"], Upload.from_bytes("v2.ipynb", notebook_bytes(cells=4)))
+    notebook.refresh_from_db()
     share_with_every_role(notebook, people)
     set_user_role(notebook, people["deactivated"], "editor")
     raw = {name: create_token(user, name, 30).raw for name, user in people.items()}

@@ -156,8 +156,8 @@ def test_a_thread_started_on_a_later_version_is_not_shown_on_an_earlier_one(
     assert _by_body(client, reviewed, 2)["Later"]["started_on_version"] == 2
 
 
-def test_threads_on_a_notebook_without_cell_ids_follow_by_source(client, alice, bob, make_notebook):
-    # GIVEN an nbformat 4.4 notebook (no cell ids: each upload gets new random ones)
+def test_threads_on_a_notebook_without_cell_ids_keep_their_cell(client, alice, bob, make_notebook):
+    # GIVEN an nbformat 4.4 notebook (no cell ids in the file)
     sources = ["# Title", "threshold = 0.5", "model.fit(X, y)"]
     notebook = make_notebook(alice, data=_nb44(sources), filename="old.ipynb")
     set_user_role(notebook, bob, "commenter")
@@ -169,11 +169,13 @@ def test_threads_on_a_notebook_without_cell_ids_follow_by_source(client, alice, 
     )
     # WHEN the same notebook, with a cell inserted before that one, is uploaded again
     version = _upload(notebook, alice, _nb44(["# Title", "import numpy", *sources[1:]]))
-    # THEN no id survived, yet the thread found its cell by source
+    # THEN the cells kept their ids (sharing.diff.identity), the inserted one got a new one,
+    # and the thread is on its cell
     second = sorted(version_cells(version).values(), key=_index)
-    assert not {c.id for c in second} & set(first_ids)
+    assert [second[0].id, *(c.id for c in second[2:])] == first_ids
+    assert second[1].id not in first_ids
     [thread] = _by_body(client, notebook, 2).values()
-    assert thread["cell_id"] == second[2].id
+    assert thread["cell_id"] == second[2].id == first_ids[1]
     assert thread["cell_index"] == 2
     assert thread["state"] == "current"
 
