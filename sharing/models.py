@@ -12,6 +12,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 # Defined beside their logic; imported here so the app registers them.
 from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEmail  # noqa: F401
+from sharing.comments.models import NotificationPreference  # noqa: F401
+from sharing.diff.models import VersionDiff  # noqa: F401
 
 
 class NotebookQuerySet(models.QuerySet):
@@ -293,20 +295,6 @@ class Comment(models.Model):
         return f"{self.author_name}: {self.body[:40]}"
 
 
-class NotificationPreference(models.Model):
-    """A person's choice about comment e-mails (no row means the default: on)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
-    )
-    comment_emails = models.BooleanField(
-        default=True, help_text="E-mail me about new comments and mentions."
-    )
-
-    def __str__(self) -> str:
-        return f"{self.user}: {'on' if self.comment_emails else 'off'}"
-
-
 class ApiToken(models.Model):
     """A personal API token. Only a hash of the secret is kept; ``prefix`` finds the row.
 
@@ -406,43 +394,3 @@ class ShareLinkEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class VersionDiff(models.Model):
-    """The comparison of two notebook contents (older, newer) for one diff format version.
-
-    Keyed by both normalised contents' hashes: any two versions with those contents share it,
-    and a new diff format (or renderer) makes every comparison recompute lazily.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to compare"
-        RUNNING = "running", "Comparing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-
-    old_sha256 = models.CharField(max_length=64)
-    new_sha256 = models.CharField(max_length=64)
-    diff_version = models.CharField(max_length=32)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
-    data = models.JSONField(null=True, blank=True, help_text="The diff as the API sends it.")
-    html = models.TextField(blank=True)
-    error = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["old_sha256", "new_sha256", "diff_version"], name="unique_version_diff"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.old_sha256[:12]}…{self.new_sha256[:12]} ({self.diff_version}): {self.status}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.READY, self.Status.FAILED)
