@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.ops.services import PG_ADMIN_URL, ROOT, production_env
+from tests.ops.services import PG_ADMIN_URL, ROOT, SECRET_KEY, production_env
 
 DEPLOY = ROOT / "docs" / "deploy.md"
 INSTALL_DIR = "/opt/notebookshare"
@@ -104,7 +104,13 @@ def test_production_server_configuration_loads(tmp_path):
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "VAR_DIR": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHON": sys.executable,
+            "VAR_DIR": str(tmp_path),
+            "DEBUG": "0",  # production refuses to start without a real secret key
+            "SECRET_KEY": SECRET_KEY,
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -119,6 +125,7 @@ def test_deploy_check_is_clean_with_the_production_server_settings(tmp_path):
         ALLOWED_HOSTS="notebooks.example.com",
         CSRF_TRUSTED_ORIGINS="https://notebooks.example.com",
         USE_X_FORWARDED_PROTO="1",
+        RATE_LIMIT_PROXIES="1",  # the one nginx of docs/deploy.md
     )
     for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS"):
         env.pop(name)  # the production defaults
