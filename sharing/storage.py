@@ -93,6 +93,7 @@ def store_is_reachable() -> bool:
             storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
             return True
         location = storage.location
+        os.makedirs(location, exist_ok=True)  # a new install has no upload yet
         return os.path.isdir(location) and os.access(location, os.W_OK)
     except STORE_ERRORS:
         logger.warning("The file store is not reachable", exc_info=True)

@@ -23,8 +23,16 @@ def test_readyz_checks_database_migrations_and_storage(client, tmp_media):
     assert len(queries) <= 3  # SELECT 1 and, once per process, the applied migrations
 
 
+def test_readyz_is_ready_on_a_new_install_without_an_upload_folder_yet(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert (tmp_path / "media").is_dir()
+
+
 def test_readyz_says_unavailable_without_details_when_storage_is_gone(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "no-such-folder"
+    (tmp_path / "a-file").write_text("not a folder")
+    settings.MEDIA_ROOT = tmp_path / "a-file" / "no-such-folder"
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
