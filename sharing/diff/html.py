@@ -21,11 +21,9 @@ from sharing.diff.align import source_text
 from sharing.diff.lines import line_diff_html
 from sharing.rendering.markup import as_text, markdown_to_html, notebook_language
 from sharing.rendering.outputs import coalesce_streams, safe_output
-from sharing.rendering.renderer import render_cell
-from sharing.rendering.sanitize import sanitize_final
+from sharing.rendering.renderer import final_pass, render_cell
 
 MIN_RUN = 2  # unchanged cells in a row folded into one "n unchanged cells" line
-_BATCH_CHARS = 512 * 1024
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _TEXT_ONLY = {"text/plain"}
 LABELS = {
@@ -54,17 +52,7 @@ def render_diff(
     """The comparison as one safe HTML fragment (rows of cells, unchanged runs folded)."""
     old_cells, new_cells = model.cells_of(old_nb), model.cells_of(new_nb)
     language = notebook_language(new_nb)
-    chunks = _chunks(diff, old_cells, new_cells, language, progress)
-    done, batch, size = [], [], 0
-    for chunk in chunks:
-        batch.append(chunk)
-        size += len(chunk)
-        if size >= _BATCH_CHARS:
-            done.append(sanitize_final("".join(batch)))
-            batch, size = [], 0
-    if batch:
-        done.append(sanitize_final("".join(batch)))
-    return "".join(done)
+    return final_pass(_chunks(diff, old_cells, new_cells, language, progress))
 
 
 def _chunks(diff, old_cells, new_cells, language, progress) -> Iterator[str]:

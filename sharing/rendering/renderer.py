@@ -134,7 +134,7 @@ def render_cell(cell: Mapping[str, Any], index: int, language: str = "python") -
     )
 
 
-def _final_pass(chunks: Iterable[str]) -> str:
+def final_pass(chunks: Iterable[str]) -> str:
     """The final allowlist pass over every byte, in batches of whole cells to bound memory."""
     done: list[str] = []
     batch: list[str] = []
@@ -162,7 +162,7 @@ def render_notebook(nb: nbformat.NotebookNode) -> str:
         raise RenderError("This notebook has no list of cells.")
     language = notebook_language(nb)
     try:
-        return _final_pass(
+        return final_pass(
             render_cell(cell, index, language)
             for index, cell in enumerate(cells)
             if isinstance(cell, Mapping)
