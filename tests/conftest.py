@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from sharing import ratelimit
 from sharing.ingest import Upload
 from sharing.models import (
     NotebookGroupObjectPermission,
@@ -68,6 +69,24 @@ def collected_static(django_db_blocker):
     """Pages link hashed static files (whitenoise's manifest), as in production."""
     with django_db_blocker.unblock():
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+class _StartOfADay:
+    """A clock standing one second into a day: the start of every minute, hour and day window.
+
+    Rate limits count in fixed windows ("4/m" is per calendar minute), so a test counting in
+    real time could cross a window's edge half-way and see its count start again from one.
+    """
+
+    now = 1_800_000_000 - 1_800_000_000 % 86400 + 1.0
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def steady_rate_windows(monkeypatch):
+    monkeypatch.setattr(ratelimit, "time", _StartOfADay())
 
 
 @pytest.fixture(autouse=True)
