@@ -88,7 +88,7 @@ class Backend:
         extra_from, condition, rank = self.match_sql()
         params: list = [*scope.params, self.match_param(query)]
         latest = "" if all_versions else " AND e.is_latest"
-        allowed = f"(e.notebook_id IN (SELECT id FROM scope){latest})"
+        allowed = f"(e.notebook_id IN (SELECT id FROM scope){latest})"  # noqa: S608
         if scope.pinned is not None:
             pinned_sql, pinned_params, versions = scope.pinned
             marks = ", ".join(["%s"] * len(versions))
@@ -103,7 +103,7 @@ class Backend:
             params += list(kinds)
         params += [candidates, limit, offset]
         # Every value is a parameter; the SQL around them is this module's and Django's own.
-        sql = f"""  # noqa: S608
+        sql = f"""
             WITH scope AS MATERIALIZED ({scope.sql}),
             hits AS (
                 SELECT e.id, e.notebook_id, {rank} AS rank
@@ -120,7 +120,7 @@ class Backend:
             FROM best WHERE n = 1
             ORDER BY rank DESC, id
             LIMIT %s OFFSET %s
-        """
+        """  # noqa: S608
         with self.bounded(milliseconds), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
