@@ -7,6 +7,8 @@ import pytest
 from django.test import RequestFactory
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
+from sharing.cells import Cell
+from sharing.comments.threads import start_thread
 from sharing.permissions import Access
 from sharing.search.service import Filters, search
 
@@ -82,3 +84,10 @@ def found(user, text: str, links=(), **filters) -> list:
 @pytest.fixture
 def rf():
     return RequestFactory()
+
+
+def comment_on(notebook, user, body: str, cell_id: str = "md-cell"):
+    """Start a thread on one of the notebook's cells; its first comment."""
+    cell = Cell(cell_id, 0, "markdown", "0" * 64, "")
+    comment, _rendered = start_thread(notebook, notebook.latest_version, cell, user, body)
+    return comment
