@@ -107,9 +107,8 @@ def test_the_bound_stops_a_slow_statement():
         "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
         "WHERE i < 1000000000) SELECT count(*) FROM n",
     }[connection.vendor]
-    with pytest.raises(SearchTimeout):
-        with backend().bounded(200), connection.cursor() as cursor:
-            cursor.execute(slow)
+    with pytest.raises(SearchTimeout), backend().bounded(200), connection.cursor() as cursor:
+        cursor.execute(slow)
     with connection.cursor() as cursor:  # the connection is still usable
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)

@@ -82,7 +82,7 @@ def test_latest_version_by_default_every_version_on_request(alice, make_notebook
     assert ids(alice, "new_name") == {nb.pk}
     page = search(as_user(alice), "old_name", Filters(all_versions=True))
     assert [(r.notebook.pk, r.version_number) for r in page.results] == [(nb.pk, 1)]
-    assert page.results[0].url == "/n/%d/v/1/#cell-c0" % nb.pk
+    assert page.results[0].url == f"/n/{nb.pk}/v/1/#cell-c0"
 
 
 def test_comments_are_found_and_follow_edits_and_deletions(
