@@ -115,9 +115,9 @@ def search_notebooks(request: HttpRequest, query: Query[SearchQuery]):
         "notice": notice,
         "results": [
             {
-                "notebook_id": hit.notebook.pk,
-                "title": hit.notebook.title,
-                "owner": hit.notebook.owner.get_username(),
+                "notebook_id": hit.notebook_id,
+                "title": hit.title,
+                "owner": hit.owner,
                 "version": hit.version_number,
                 "part": hit.kind,
                 "cell_id": hit.cell_id,

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 
 from sharing.search import query as querylang
@@ -39,8 +40,25 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """The best-matching entry of one notebook, with what a result shows of it."""
+
+    rank: float
+    entry_id: int
+    notebook_id: int
+    title: str
+    owner: str
+    version_number: int | None
+    kind: str
+    cell_id: str
+    cell_index: int | None
+    is_latest: bool
+    text: str
+
+
+@dataclass(frozen=True)
 class Hits:
-    ids: list[tuple[int, float]]  # (entry id, rank), best first
+    hits: list[Hit]  # best first
     total: int  # matching notebooks (among the candidates)
     capped: bool  # more candidates than were ranked
 
@@ -103,6 +121,8 @@ class Backend:
             params += list(kinds)
         params += [candidates, limit, offset]
         # Every value is a parameter; the SQL around them is this module's and Django's own.
+        users = get_user_model()._meta
+        username = users.get_field(users.model.USERNAME_FIELD).column
         sql = f"""
             WITH scope AS MATERIALIZED ({scope.sql}),
             hits AS (
@@ -115,18 +135,28 @@ class Backend:
                 SELECT id, rank,
                     ROW_NUMBER() OVER (PARTITION BY notebook_id ORDER BY rank DESC, id) AS n
                 FROM hits
+            ),
+            page AS (
+                SELECT id, rank, COUNT(*) OVER () AS total FROM best WHERE n = 1
+                ORDER BY rank DESC, id LIMIT %s OFFSET %s
             )
-            SELECT id, rank, COUNT(*) OVER (), (SELECT COUNT(*) FROM hits)
-            FROM best WHERE n = 1
-            ORDER BY rank DESC, id
-            LIMIT %s OFFSET %s
+            SELECT p.rank, p.total, (SELECT COUNT(*) FROM hits), e.id, e.notebook_id,
+                n.title, u.{username}, v.number, e.kind, e.cell_id, e.cell_index, e.is_latest,
+                e.text
+            FROM page p
+            JOIN sharing_searchentry e ON e.id = p.id
+            JOIN sharing_notebook n ON n.id = e.notebook_id
+            JOIN {users.db_table} u ON u.id = n.owner_id
+            LEFT JOIN sharing_notebookversion v ON v.id = e.version_id
+            ORDER BY p.rank DESC, p.id
         """  # noqa: S608
         with self.bounded(milliseconds), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not rows:
             return Hits([], 0, False)
-        return Hits([(r[0], float(r[1])) for r in rows], rows[0][2], rows[0][3] >= candidates)
+        hits = [Hit(float(row[0]), *row[3:]) for row in rows]
+        return Hits(hits, rows[0][1], rows[0][2] >= candidates)
 
 
 class PostgresBackend(Backend):

@@ -24,7 +24,13 @@ class Excerpt:
 
 def excerpt(text: str, tokens: frozenset[str], width: int = WIDTH) -> Excerpt:
     hits = []
+    # A word can only give a token if it contains each of the token's parts: a cheap test
+    # that spares tokenising most words.
+    needles = [token.split("_") for token in tokens]
     for start, end, word in words(text):
+        lowered = word.lower()
+        if not any(all(part in lowered for part in parts) for parts in needles):
+            continue
         if tokens.intersection(word_tokens(word)):
             hits.append((start, end))
             if len(hits) > 1 and hits[-1][0] > hits[0][0] + width:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 
 from sharing.models import CommentThread, Notebook
 from sharing.permissions import Access
-from sharing.search.backends import Scope, SearchTimeout, backend
+from sharing.search.backends import Hit, Scope, SearchTimeout, backend
 from sharing.search.highlight import Excerpt, excerpt
 from sharing.search.models import SearchEntry
 from sharing.search.query import Query, parse
@@ -24,6 +25,7 @@ from sharing.search.query import Query, parse
 WHICH = ("all", "mine", "shared")
 KIND_FILTERS = {"code": ("code",), "markdown": ("markdown",), "outputs": ("output",)}
 MAX_PAGE = 50  # deeper pages than candidates allow make no sense
+KIND_LABELS = dict(SearchEntry.Kind.choices)
 
 
 @dataclass(frozen=True)
@@ -37,20 +39,20 @@ class Filters:
 
 @dataclass(frozen=True)
 class Result:
-    notebook: Notebook
-    entry: SearchEntry
-    version_number: int | None
+    notebook_id: int
+    title: str
+    owner: str
+    version_number: int | None  # None for titles and comments
+    kind: str
+    cell_id: str
+    cell_index: int | None
     excerpt: Excerpt
     url: str
     rank: float
 
     @property
-    def kind(self) -> str:
-        return self.entry.kind
-
-    @property
-    def cell_id(self) -> str:
-        return self.entry.cell_id
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass
@@ -101,7 +103,7 @@ def search(access: Access, text: str, filters: Filters, page: int = 1, page_size
         result.timed_out = True
         return result
     result.total, result.capped = hits.total, hits.capped
-    result.results = _results(hits.ids, query)
+    result.results = _results(hits.hits, query)
     return result
 
 
@@ -158,26 +160,30 @@ def _ids_sql(notebooks: QuerySet) -> tuple[str, tuple] | None:
         return None
 
 
-def _results(ids: list[tuple[int, float]], query: Query) -> list[Result]:
-    if not ids:
-        return []
-    entries = SearchEntry.objects.select_related("notebook__owner", "version").in_bulk(
-        [entry_id for entry_id, _rank in ids]
-    )
+def _results(hits: list[Hit], query: Query) -> list[Result]:
     tokens = query.highlight_tokens
     results = []
-    for entry_id, rank in ids:
-        entry = entries.get(entry_id)
-        if entry is None:  # reindexed since the match
-            continue
-        notebook, version = entry.notebook, entry.version
-        url = notebook.get_absolute_url()
-        if version is not None and not entry.is_latest:
-            url = version.get_absolute_url()
-        if entry.cell_id:
-            url += f"#cell-{entry.cell_id}"
-        number = version.number if version is not None else None
-        results.append(Result(notebook, entry, number, excerpt(entry.text, tokens), url, rank))
+    for hit in hits:
+        if hit.version_number is not None and not hit.is_latest:
+            url = reverse("sharing:version-detail", args=[hit.notebook_id, hit.version_number])
+        else:
+            url = reverse("sharing:notebook-detail", args=[hit.notebook_id])
+        if hit.cell_id:
+            url += f"#cell-{hit.cell_id}"
+        results.append(
+            Result(
+                notebook_id=hit.notebook_id,
+                title=hit.title,
+                owner=hit.owner,
+                version_number=hit.version_number,
+                kind=hit.kind,
+                cell_id=hit.cell_id,
+                cell_index=hit.cell_index,
+                excerpt=excerpt(hit.text, tokens),
+                url=url,
+                rank=hit.rank,
+            )
+        )
     return results
 
 
@@ -192,8 +198,7 @@ def describe(page: SearchPage) -> list[str]:
         said.append(f"owned by {owner}")
     kinds = _kinds(query, filters)
     if kinds:
-        names = dict(SearchEntry.Kind.choices)
-        said.append("in " + " and ".join(names[k].lower() for k in kinds))
+        said.append("in " + " and ".join(KIND_LABELS[k].lower() for k in kinds))
     elif kinds is None:
         said.append("in parts that exclude each other (code and outputs, say)")
     if filters.which == "mine":

@@ -78,7 +78,7 @@ def as_user(user, links=()):
 def found(user, text: str, links=(), **filters) -> list:
     """(notebook id, kind, cell id) of each result ``user`` gets for ``text``."""
     page = search(as_user(user, links), text, Filters(**filters))
-    return [(r.notebook.pk, r.kind, r.cell_id) for r in page.results]
+    return [(r.notebook_id, r.kind, r.cell_id) for r in page.results]
 
 
 @pytest.fixture
