@@ -44,7 +44,7 @@ from sharing.models import (  # noqa: E402
     NotebookVersion,
 )
 from sharing.permissions import Access  # noqa: E402
-from sharing.search.backends import WEIGHTS, tsvector_text  # noqa: E402
+from sharing.search.backends import WEIGHTS, backend, tsvector_text  # noqa: E402
 from sharing.search.extract import parts_of_bytes  # noqa: E402
 from sharing.search.models import SearchEntry  # noqa: E402
 from sharing.search.service import Filters, search  # noqa: E402
@@ -55,11 +55,13 @@ OWNERS = 50
 SEED = 17
 
 COMMON = ["data", "model", "value", "plot", "train", "result", "import", "frame"]
-FILLER = (
-    "the of and to a in for is on that with as this by from be are at an it or we our these "
-    "mean total count price sales region month year index column group score loss error rate "
-    "sample figure feature label metric batch epoch layer weight input output series table "
-    "average median filter select merge join sort range report summary check update clean"
+FILLER = " ".join(
+    [
+        "the of and to a in for is on that with as this by from be are at an it or we our these",
+        "mean total count price sales region month year index column group score loss error",
+        "rate sample figure feature label metric batch epoch layer weight input output series",
+        "table average median filter select merge join sort range report summary check update",
+    ]
 ).split()
 CODE = [
     "df = pd.read_csv('{f}.csv')",
@@ -99,7 +101,8 @@ def cell_text(rng: random.Random, nb: int, cell: int) -> tuple[str, str]:
         text = template.format(f=rng.choice(FILLER), n=rng.randint(1, 99))
         kind = "code"
     else:
-        text = "\n".join(f"{zipf_words(rng, 4)} {rng.random():.4f}" for _ in range(rng.randint(1, 6)))
+        lines = rng.randint(1, 6)
+        text = "\n".join(f"{zipf_words(rng, 4)} {rng.random():.4f}" for _ in range(lines))
         kind = "output"
     if rng.random() < 0.002:
         text += " " + rare_word(rng.randint(0, 499))
@@ -159,7 +162,7 @@ def generate(notebooks: int, cells: int) -> dict:
     NotebookUserObjectPermission.objects.bulk_create(
         [
             NotebookUserObjectPermission(content_object_id=pk, user=readers[1], permission=view)
-            for pk in ids[:: 100]
+            for pk in ids[::100]
         ]
     )
     NotebookGroupObjectPermission.objects.bulk_create(
@@ -182,14 +185,14 @@ def generate(notebooks: int, cells: int) -> dict:
         "notebook_id, version_id, thread_id, is_latest, kind, cell_id, cell_index, text,"
         " index_version, document"
     )
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY sharing_searchentry ({columns}) FROM STDIN") as copy:
-            for nb, version in zip(made, versions, strict=True):
-                copy.write_row(_row(nb.pk, None, "title", "", None, nb.title))
-                for cell in range(cells):
-                    kind, text = cell_text(rng, nb.pk, cell)
-                    copy.write_row(_row(nb.pk, version.pk, kind, f"c{cell}", cell, text))
-                rows += cells + 1
+    copying = f"COPY sharing_searchentry ({columns}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(copying) as copy:
+        for nb, version in zip(made, versions, strict=True):
+            copy.write_row(_row(nb.pk, None, "title", "", None, nb.title))
+            for cell in range(cells):
+                kind, text = cell_text(rng, nb.pk, cell)
+                copy.write_row(_row(nb.pk, version.pk, kind, f"c{cell}", cell, text))
+            rows += cells + 1
     copy_s = time.monotonic() - started
     started = time.monotonic()
     with connection.cursor() as cursor:
@@ -235,8 +238,10 @@ def index_corpus(owner, group, view) -> tuple[float, int]:
         except ValueError:
             continue  # not JSON: refused at upload, never stored
         nb = Notebook.objects.create(owner=owner, title=path.stem[:200])
-        NotebookGroupObjectPermission.objects.create(content_object=nb, group=group, permission=view)
-        SearchEntry.objects.bulk_create(
+        NotebookGroupObjectPermission.objects.create(
+            content_object=nb, group=group, permission=view
+        )
+        entries = SearchEntry.objects.bulk_create(
             [
                 SearchEntry(
                     notebook=nb,
@@ -250,12 +255,9 @@ def index_corpus(owner, group, view) -> tuple[float, int]:
                 for p in parts
             ]
         )
+        backend().write([(e.pk, p.kind, p.tokens) for e, p in zip(entries, parts, strict=True)])
         count += 1
-    with connection.cursor() as cursor:  # their words, as the app writes them
-        from sharing.search.backends import backend  # noqa: PLC0415
-
-        entries = SearchEntry.objects.filter(notebook__title__in=[p.stem[:200] for p in paths])
-        backend().write([(e.pk, e.kind, tokenise(e.text)) for e in entries])
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE sharing_searchentry")
     return time.monotonic() - started, count
 
@@ -309,6 +311,7 @@ def main() -> None:
         )
     else:
         print("Using the notebooks already in the database (--rebuild to regenerate).")
+    print("Load average before measuring:", ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     entries = SearchEntry.objects.count()
     print(f"{Notebook.objects.count():,} notebooks, {entries:,} index rows\n")
     print(f"{'reader sees':<12}{'queries':<16}{'p50 ms':>8}{'p95 ms':>8}  target p95  matches")
@@ -316,8 +319,11 @@ def main() -> None:
     for share, category, p50, p95, found in measure(args.repeats):
         worst = max(worst, p95)
         ok = "ok" if p95 < TARGET_P95_MS else "OVER"
-        print(f"{share:<12}{category:<16}{p50:8.1f}{p95:8.1f}  < {TARGET_P95_MS} ms {ok:<4} {found:>6}")
+        target = f"< {TARGET_P95_MS} ms {ok:<4}"
+        print(f"{share:<12}{category:<16}{p50:8.1f}{p95:8.1f}  {target} {found:>6}")
     print(f"\nWorst p95: {worst:.1f} ms (target: under {TARGET_P95_MS} ms).")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Load average during the run: {load} on {os.cpu_count()} CPUs.")
 
 
 if __name__ == "__main__":
