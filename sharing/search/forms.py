@@ -7,7 +7,7 @@ from django import forms
 from sharing.search.query import MAX_QUERY_CHARS
 from sharing.search.service import MAX_PAGE, Filters
 
-WHICH_CHOICES = [("all", "Everything I can see"), ("mine", "Mine"), ("shared", "Shared with me")]
+WHICH_CHOICES = [("all", "All I can read"), ("mine", "Mine"), ("shared", "Shared with me")]
 KIND_CHOICES = [
     ("", "All parts"),
     ("code", "Code"),
