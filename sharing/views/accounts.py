@@ -18,13 +18,15 @@ from sharing.accounts import invites, verification
 from sharing.accounts import signup as policy
 from sharing.accounts.forms import SignUpForm
 from sharing.accounts.lookup import is_verified
+from sharing.sso.views import SignInView
 from sharing.ratelimit import email_account, limit, login_account, rate_limit, too_many_requests
 
 SENT_SESSION_KEY = "signup_sent_to"
 
 # Sign-in, on our page and the admin's, with one shared count (sharing/ratelimit.py).
-sign_in = rate_limit("login", methods=("POST",), account=login_account)(
-    auth_views.LoginView.as_view()
+sign_in = rate_limit("login", methods=("POST",), account=login_account)(SignInView.as_view())
+break_glass_sign_in = rate_limit("login", methods=("POST",), account=login_account)(
+    SignInView.as_view(break_glass=True)
 )
 admin_sign_in = rate_limit("login", methods=("POST",), account=login_account)(admin.site.login)
 password_reset = rate_limit("password_reset", methods=("POST",), account=email_account)(
