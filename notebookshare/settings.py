@@ -125,7 +125,7 @@ LOGOUT_REDIRECT_URL = "login"
 # SSO_ONLY: everyone signs in through the identity providers; password sign-in is left only
 # to superusers, at /accounts/login/break-glass/, and sign-up is off (docs/sso.md).
 SSO_ONLY = env_bool("SSO_ONLY", False)
-SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False) and not SSO_ONLY
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)  # never with SSO_ONLY (sharing.accounts.signup)
 SIGNUP_EMAIL_DOMAINS = env_list("SIGNUP_EMAIL_DOMAINS", [])
 VERIFY_EMAIL_MAX_AGE = env_int("VERIFY_EMAIL_MAX_AGE", 3 * 86400)
 # Single sign-on with OpenID Connect (docs/sso.md): providers from OIDC_PROVIDERS (JSON) or
@@ -133,7 +133,13 @@ VERIFY_EMAIL_MAX_AGE = env_int("VERIFY_EMAIL_MAX_AGE", 3 * 86400)
 # subject; a first sign-in joins an existing account by address only when both sides
 # verified it (OIDC_LINK_VERIFIED_EMAIL). OIDC_GROUPS_CLAIM names the claim whose groups
 # replace a person's groups at each sign-in; OIDC_ALLOWED_GROUPS admits only their members.
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": oidc_apps(), "OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": oidc_apps(),
+        "OAUTH_PKCE_ENABLED": True,
+        "provider_class": "sharing.sso.oidc.CheckedOIDCProvider",
+    }
+}
 OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "")
 OIDC_GROUPS_CREATE = env_bool("OIDC_GROUPS_CREATE", False)
 OIDC_ALLOWED_GROUPS = env_list("OIDC_ALLOWED_GROUPS", [])

@@ -3,7 +3,6 @@ from django.utils import timezone
 
 from sharing import links
 from sharing.comments.threads import BodyTooComplex, render_for
-from sharing.sso.forms import AdminSignInForm
 from sharing.models import (
     ApiToken,
     Comment,
@@ -16,6 +15,7 @@ from sharing.models import (
     ShareLink,
     ShareLinkEvent,
 )
+from sharing.sso.forms import AdminSignInForm
 
 
 class VersionInline(admin.TabularInline):

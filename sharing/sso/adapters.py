@@ -36,7 +36,9 @@ GROUPS_KEY = "_sharing_groups"
 def refuse(request, title: str, message: str, status: int = 403):
     """Stop the sign-in with our page."""
     context = {"title": title, "message": message}
-    raise ImmediateHttpResponse(render(request, "registration/sso_error.html", context, status=status))
+    raise ImmediateHttpResponse(
+        render(request, "registration/sso_error.html", context, status=status)
+    )
 
 
 def _username_base(user, claims: dict) -> str:

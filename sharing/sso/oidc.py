@@ -14,6 +14,7 @@ from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Client, OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
@@ -69,6 +70,13 @@ class CheckedOIDCAdapter(OpenIDConnectOAuth2Adapter):
         return login
 
 
+class CheckedOIDCProvider(OpenIDConnectProvider):
+    """allauth's OpenID Connect provider with the checks above (SOCIALACCOUNT_PROVIDERS'
+    ``provider_class``)."""
+
+    oauth2_adapter_class = CheckedOIDCAdapter
+
+
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest, provider_id: str):
     """Start a sign-in: a POST from our sign-in page, with its CSRF token. A GET (a bookmark)
@@ -89,4 +97,3 @@ def callback(request: HttpRequest, provider_id: str):
         return view(request)
     except SocialApp.DoesNotExist:
         raise Http404("No such sign-in provider.") from None
-

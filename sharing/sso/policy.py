@@ -6,6 +6,8 @@ at /accounts/login/break-glass/); everyone else signs in through the providers.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -22,6 +24,21 @@ def providers() -> list[dict]:
             "id": app["provider_id"],
             "name": app["name"],
             "url": reverse("openid_connect_login", kwargs={"provider_id": app["provider_id"]}),
+            "origin": origin(app["settings"]["server_url"]),
         }
         for app in apps
     ]
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def sign_in_csp(provider_list: list[dict]) -> dict:
+    """The site's policy, letting the sign-in forms go on to the providers: a form's
+    ``form-action`` also covers where its answer redirects."""
+    config = dict(settings.SECURE_CSP)
+    extra = sorted({provider["origin"] for provider in provider_list})
+    config["form-action"] = [*config.get("form-action", []), *extra]
+    return config

@@ -9,13 +9,14 @@ Deactivated accounts are refused like everywhere else.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 
 from django.conf import settings
 from django.contrib.auth.backends import RemoteUserBackend
 from django.contrib.auth.middleware import RemoteUserMiddleware
-from django.core.exceptions import MiddlewareNotUsed, ValidationError
+from django.core.exceptions import ValidationError
 
 from sharing.accounts.usernames import validate_username
 
@@ -28,36 +29,36 @@ def meta_key(header: str) -> str:
     return "HTTP_" + header.strip().upper().replace("-", "_")
 
 
-def proxy_networks() -> list:
-    return [ipaddress.ip_network(item, strict=False) for item in settings.TRUSTED_HEADER_PROXIES]
+@functools.lru_cache(maxsize=8)
+def proxy_networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in proxies)
 
 
-def from_proxy(request, networks) -> bool:
+def from_proxy(request) -> bool:
+    """Whether the connection itself comes from a trusted proxy (never a forwarded address)."""
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
-    return any(address in network for network in networks)
+    return any(address in net for net in proxy_networks(tuple(settings.TRUSTED_HEADER_PROXIES)))
 
 
 class TrustedHeaderMiddleware(RemoteUserMiddleware):
-    def __init__(self, get_response):
-        if not settings.TRUSTED_HEADER:
-            raise MiddlewareNotUsed
-        super().__init__(get_response)
-        self.header = meta_key(settings.TRUSTED_HEADER)
-        self.networks = proxy_networks()
+    """Django's RemoteUserMiddleware, reading the header only from a trusted proxy."""
 
     def get_username(self, request):
-        if not from_proxy(request, self.networks):
-            if self.header in request.META:
+        if not settings.TRUSTED_HEADER:
+            raise KeyError("TRUSTED_HEADER")  # off: as if no header were sent
+        header = meta_key(settings.TRUSTED_HEADER)
+        if not from_proxy(request):
+            if header in request.META:
                 logger.warning(
                     "Ignored %s from %s: not a trusted proxy",
                     settings.TRUSTED_HEADER,
                     request.META.get("REMOTE_ADDR"),
                 )
-            raise KeyError(self.header)  # as if it were absent
-        return request.META[self.header]
+            raise KeyError(header)  # as if it were absent
+        return request.META[header]
 
 
 class TrustedHeaderBackend(RemoteUserBackend):

@@ -8,7 +8,7 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 
 from sharing.sso.forms import SignInForm
-from sharing.sso.policy import providers
+from sharing.sso.policy import providers, sign_in_csp
 
 
 class SignInView(auth_views.LoginView):
@@ -26,6 +26,12 @@ class SignInView(auth_views.LoginView):
         if not self.password_form_shown:
             return HttpResponseForbidden("Password sign-in is turned off on this site.")
         return super().post(request, *args, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["providers"]:
+            response._csp_config = sign_in_csp(context["providers"])
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
