@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -42,6 +43,7 @@ class Provider:
         self.dir = Path(tempfile.mkdtemp(prefix="idp-"))
         (self.dir / "key.pem").write_text(_private_key_pem())
         self.port = free_port()
+        self.setup_token = secrets.token_urlsafe(32)
         self.issuer = f"http://localhost:{self.port}"
         self.env = {
             key: value
@@ -51,6 +53,7 @@ class Provider:
         self.env.update(
             DJANGO_SETTINGS_MODULE="tests.sso.idp.settings",
             IDP_DIR=str(self.dir),
+            IDP_SETUP_TOKEN=self.setup_token,
             PYTHONPATH=str(ROOT),
         )
         self.log = open(self.dir / "server.log", "wb")  # noqa: SIM115 (closed in stop)
@@ -97,7 +100,13 @@ class Provider:
 
     def setup(self, users=(), clients=()) -> None:
         """Create or update people (their groups become exactly the listed ones) and clients."""
-        self.manage("idp_setup", json.dumps({"users": list(users), "clients": list(clients)}))
+        response = requests.post(
+            f"{self.issuer}/test-setup/",
+            data=json.dumps({"users": list(users), "clients": list(clients)}),
+            headers={"Authorization": f"Bearer {self.setup_token}"},
+            timeout=30,
+        )
+        response.raise_for_status()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -20,7 +20,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.idp.oidc",
-    "tests.sso.idp",
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,5 +54,6 @@ AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_RATE_LIMITS = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test passwords only
 IDP_OIDC_PRIVATE_KEY = (DIR / "key.pem").read_text() if (DIR / "key.pem").exists() else ""
 IDP_OIDC_ADAPTER = "tests.sso.idp.adapter.TestProviderAdapter"
