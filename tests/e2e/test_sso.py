@@ -22,7 +22,11 @@ from playwright.sync_api import expect
 from sharing.grants import set_group_role
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
 from tests.e2e.conftest import screenshot
-from tests.sso.fixtures import FAULTS, GOOD, PASSWORD, provider, sso, sso_with_faults  # noqa: F401
+from tests.sso import fixtures
+from tests.sso.fixtures import FAULTS, GOOD, PASSWORD
+
+# The provider process (once per run) and the settings pointing at it.
+provider, sso, sso_with_faults = fixtures.provider, fixtures.sso, fixtures.sso_with_faults
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 User = get_user_model()
@@ -198,9 +202,9 @@ def _with_param(url: str, **params) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _erin(sso, **extra) -> None:
+def _erin(idp, **extra) -> None:
     user = {"username": "erin", "password": PASSWORD, "email": "erin@example.com", "groups": []}
-    sso.setup(users=[{**user, **extra}])
+    idp.setup(users=[{**user, **extra}])
 
 
 def test_protocol_sign_in_works(sso, live_server):
