@@ -46,9 +46,15 @@ def from_proxy(request) -> bool:
 class TrustedHeaderMiddleware(RemoteUserMiddleware):
     """Django's RemoteUserMiddleware, reading the header only from a trusted proxy."""
 
+    def process_request(self, request):
+        if settings.TRUSTED_HEADER:  # off: nothing to do, and request.user stays lazy
+            super().process_request(request)
+
+    async def aprocess_request(self, request):
+        if settings.TRUSTED_HEADER:
+            await super().aprocess_request(request)
+
     def get_username(self, request):
-        if not settings.TRUSTED_HEADER:
-            raise KeyError("TRUSTED_HEADER")  # off: as if no header were sent
         header = meta_key(settings.TRUSTED_HEADER)
         if not from_proxy(request):
             if header in request.META:

@@ -9,6 +9,7 @@ break-glass sign-in; a person refused by the provider is deactivated at once.
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -17,6 +18,7 @@ import requests
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from sharing.grants import set_group_role
@@ -366,3 +368,22 @@ def test_sso_only_admin_sign_in_is_for_superusers(sso, settings, live_server, ma
         )
         results[username] = response.status_code
     assert results == {"stafford": 200, "root": 302}
+
+
+# Leavers -------------------------------------------------------------------------------------
+
+
+def test_deactivation_signs_the_browser_out_at_the_next_request(sso_page, sso, live_server):
+    _erin(sso)
+    page = sso_page()
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Sign in with Acme SSO").click()
+    _provider_sign_in(page, sso.issuer, "erin")
+    page.wait_for_url(f"{live_server.url}/")
+    call_command("deactivate", "erin", stdout=io.StringIO())
+    page.reload()
+    page.wait_for_url("**/accounts/login/?next=/")
+    # Signing in again through the provider does not bring the account back.
+    page.get_by_role("button", name="Sign in with Acme SSO").click()
+    expect(page.get_by_role("heading", name="Account deactivated")).to_be_visible()
+    assert not User.objects.get(username="erin").is_active
