@@ -9,6 +9,7 @@ to the sign-in's one-time state, so a token minted for another sign-in is refuse
 from __future__ import annotations
 
 import hmac
+import logging
 
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
@@ -17,10 +18,12 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import Http404, HttpRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
+from requests import RequestException
 
+logger = logging.getLogger(__name__)
 _NONCE_SALT = "sharing.sso.oidc.nonce"
 
 
@@ -88,6 +91,13 @@ def login(request: HttpRequest, provider_id: str):
         return view(request)
     except SocialApp.DoesNotExist:
         raise Http404("No such sign-in provider.") from None
+    except (RequestException, ValueError, KeyError) as error:  # discovery unreachable or wrong
+        logger.warning("Sign-in provider %s unavailable: %s", provider_id, error)
+        context = {
+            "title": "Sign-in unavailable",
+            "message": "The sign-in service cannot be reached right now. Try again in a moment.",
+        }
+        return render(request, "registration/sso_error.html", context, status=503)
 
 
 @require_http_methods(["GET"])
