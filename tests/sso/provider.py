@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -117,3 +118,4 @@ class Provider:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
