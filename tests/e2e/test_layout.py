@@ -9,7 +9,6 @@ from __future__ import annotations
 import nbformat
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from sharing import links
@@ -212,7 +211,7 @@ def test_our_error_pages_with_debug_on(new_page, site, settings, scheme):
     for name, url, status, text in [
         ("debug-404", "/n/999999/", 404, "There is nothing here"),
         ("debug-404-url", "/no/such/page/", 404, "There is nothing here"),
-        ("debug-403", signed_in_pages(site)["forbidden"], 403, "Forbidden"),
+        ("debug-403", signed_in_pages(site)["forbidden"], 403, "You cannot do that"),
         ("debug-410", signed_in_pages(site)["link-gone"], 410, "This link was revoked"),
         ("debug-500", "/broken/", 500, "Something went wrong"),
     ]:
@@ -298,17 +297,45 @@ def test_wide_outputs_scroll_inside_their_cell_and_comments_are_a_sheet(new_page
     )
     assert scroller.evaluate("e => e !== null && e.scrollWidth > e.clientWidth")
     assert_fits(page, "notebook", 390)
-    # The comment panel opens as a sheet at the bottom of the screen.
-    cell = page.locator(f'.jp-Cell[data-cell-id="{site["thread_cell"].id}"]')
-    cell.locator("[data-cell-button]").click()
+    # The comment panel is a sheet at the bottom of the screen: a bar that opens it.
     sheet = page.locator("#comments")
-    sheet.wait_for(state="visible")
-    box = sheet.bounding_box()
-    assert box["x"] == 0 and box["width"] == 390
-    assert abs(box["y"] + box["height"] - 844) <= 1
-    assert page.evaluate("getComputedStyle(document.getElementById('comments')).position") in (
-        "fixed",
+    toggle = sheet.get_by_role("button", name="Comments")
+    toggle.wait_for()
+    assert page.evaluate("getComputedStyle(document.getElementById('comments')).position") == (
+        "fixed"
     )
+    closed = sheet.bounding_box()
+    assert closed["x"] == 0 and closed["width"] == 390
+    assert abs(closed["y"] + closed["height"] - 844) <= 1
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    item = sheet.locator("[data-panel-thread]").first
+    item.wait_for(state="visible")
+    opened = sheet.bounding_box()
+    assert opened["height"] > closed["height"] + 60
+    assert abs(opened["y"] + opened["height"] - 844) <= 1
     assert_fits(page, "comments sheet", 390)
     page.screenshot(path=str(screenshot(page, f"layout-comment-sheet-390-{scheme}")))
-    assert timezone.now()  # the page was served within this test's database
+    # Choosing a thread closes the sheet and opens the thread under its cell.
+    item.locator("a").click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    cell = page.locator(f'.jp-Cell[data-cell-id="{site["thread_cell"].id}"]')
+    cell.locator(".cm-thread").first.wait_for(state="visible")
+    # Escape closes an open sheet from the keyboard.
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+
+
+def test_the_comment_panel_stays_a_side_panel_on_a_desktop(new_page, site):
+    page = new_page()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    sign_in(page, "alice", PASSWORD)
+    page.goto(site["notebook"].get_absolute_url())
+    page.locator("#comments [data-panel-thread]").first.wait_for(state="visible")
+    assert page.evaluate("getComputedStyle(document.getElementById('comments')).position") == (
+        "static"
+    )
