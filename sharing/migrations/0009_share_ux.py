@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('sharing', '0007_version_diff'),
+        ('sharing', '0008_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
