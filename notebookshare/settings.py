@@ -221,6 +221,12 @@ SHARE_LINK_MAX_DAYS = env_int("SHARE_LINK_MAX_DAYS", 90)
 SHARE_LINKS_ALLOW_NEVER = env_bool("SHARE_LINKS_ALLOW_NEVER", False)
 SHARE_LINKS_ALLOW_ANONYMOUS = env_bool("SHARE_LINKS_ALLOW_ANONYMOUS", False)
 SHARE_LINK_RETENTION_DAYS = env_int("SHARE_LINK_RETENTION_DAYS", 180)
+# Whom the person search on the Share page finds: "groups" (members of the groups one is in)
+# or "everyone" (every active account).
+PEOPLE_DIRECTORY = env_str("PEOPLE_DIRECTORY", "groups")
+# Inviting someone without an account to a notebook by e-mail (needs SIGNUP_ENABLED).
+SHARE_INVITES_ENABLED = env_bool("SHARE_INVITES_ENABLED", True)
+SHARE_INVITE_DAYS = env_int("SHARE_INVITE_DAYS", 14)
 # Rate limits (sharing/ratelimit.py): "N/s", "N/m", "N/h", "N/d", empty: off. RATE_LIMIT_<SCOPE>
 # counts per account (sign-in: the username typed from one address; password reset and
 # sign-up: the e-mail typed), RATE_LIMIT_<SCOPE>_IP per client address (high: a whole office
@@ -240,6 +246,10 @@ RATE_LIMIT_COMMENT = env_str("RATE_LIMIT_COMMENT", "120/h")
 RATE_LIMIT_COMMENT_IP = env_str("RATE_LIMIT_COMMENT_IP", "1200/h")
 RATE_LIMIT_LINKS = env_str("RATE_LIMIT_LINKS", "30/m")
 RATE_LIMIT_LINKS_IP = env_str("RATE_LIMIT_LINKS_IP", "300/m")
+RATE_LIMIT_PEOPLE = env_str("RATE_LIMIT_PEOPLE", "120/m")  # the person search when sharing
+RATE_LIMIT_PEOPLE_IP = env_str("RATE_LIMIT_PEOPLE_IP", "1200/m")
+RATE_LIMIT_INVITE = env_str("RATE_LIMIT_INVITE", "30/d")  # invitations to a notebook by e-mail
+RATE_LIMIT_INVITE_IP = env_str("RATE_LIMIT_INVITE_IP", "300/d")
 RATE_LIMIT_LOGIN_ACCOUNT = env_str("RATE_LIMIT_LOGIN_ACCOUNT", "100/h")
 RATE_LIMIT_PROXIES = env_int("RATE_LIMIT_PROXIES", 0)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -377,6 +377,7 @@ class ShareLinkEvent(models.Model):
         CREATED = "created", "Created"
         USED = "used", "Opened"
         REVOKED = "revoked", "Revoked"
+        REISSUED = "reissued", "Given a new address"
         EXPIRED_ATTEMPT = "expired_attempt", "Opened after it expired"
         REVOKED_ATTEMPT = "revoked_attempt", "Opened after it was revoked"
         ORPHANED_ATTEMPT = "orphaned_attempt", "Opened after its creator lost access"

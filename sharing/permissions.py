@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
-from sharing import links
+from sharing import groups, links
 from sharing.links import ShareLinkGone
 from sharing.models import (
     ApiToken,
@@ -292,3 +296,42 @@ def get_api_token_or_404(request, pk: int):
     if token is None:
         raise Http404("No such token.")
     return token
+
+
+# --- groups and people -------------------------------------------------------------------
+
+
+def can_manage_group(user, group) -> bool:
+    """Group owners (and staff) add and remove members; everyone else only looks."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or user.is_superuser or groups.is_owner(user, group)
+
+
+def get_group_or_404(request, pk: int, manage: bool = False):
+    """A group the person is in, owns, or (staff) may manage; 404 for anyone else, 403 for a
+    member asking to change it."""
+    group = Group.objects.filter(pk=pk).first()
+    user = request.user
+    if group is None:
+        raise Http404("No such group.")
+    may_manage = can_manage_group(user, group)
+    if not may_manage and not group.user_set.filter(pk=user.pk).exists():
+        raise Http404("No such group.")
+    if manage and not may_manage:
+        raise PermissionDenied("Only the group's owners change its members.")
+    return group
+
+
+def people_visible_to(user):
+    """The active people ``user`` may find by name when sharing (the person autocomplete):
+    members of the groups they are in, or everyone when PEOPLE_DIRECTORY is "everyone".
+    Someone in no group finds nobody, so the search tells outsiders nothing."""
+    User = get_user_model()
+    if not (user.is_authenticated and user.is_active):
+        return User.objects.none()
+    people = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if settings.PEOPLE_DIRECTORY == "everyone":
+        return people
+    shared = Group.user_set.through.objects.filter(user=OuterRef("pk"), group__user=user)
+    return people.filter(Exists(shared))
