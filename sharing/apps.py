@@ -10,6 +10,7 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from sharing import checks  # noqa: F401  (registers the system checks)
         from sharing.accounts.usernames import install_username_rule
+        from sharing.audit import signals  # noqa: F401  (sign-in events)
         from sharing.links import RedactShareTokens
 
         install_username_rule()

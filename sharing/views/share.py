@@ -118,7 +118,8 @@ def change_visibility(request, pk: int):
     form = VisibilityForm(request.POST, instance=notebook)
     if not form.is_valid():
         return _page(request, notebook, status=400, visibility_form=form)
-    form.save()
+    previous = form.initial["visibility"]
+    grants.set_visibility(notebook, form.cleaned_data["visibility"], previous=previous)
     messages.success(request, f"Visibility: {notebook.get_visibility_display()}.")
     return redirect(_access_url(notebook))
 
