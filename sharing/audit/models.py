@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     TOKEN_REVOKED = "token.revoked", "Revoked API token"
     COMMENT_DELETED = "comment.deleted", "Deleted comment (moderation)"
     ADMIN_CHANGED = "admin.changed", "Changed in administration"
+    AUDIT_EXPORTED = "audit.exported", "Exported the audit log"
     AUDIT_PURGED = "audit.purged", "Purged old audit events"
 
 

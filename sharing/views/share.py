@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sharing import grants, permissions, roles
 from sharing.accounts.lookup import is_verified
+from sharing.audit.views import NOTEBOOK_EVENTS_PARAM, notebook_events, rows_of
 from sharing.forms import (
     ShareWithGroupForm,
     ShareWithPersonForm,
@@ -39,9 +40,20 @@ def _page(request, notebook, status: int = 200, **forms):
         "visibility_form": forms.get("visibility_form") or VisibilityForm(instance=notebook),
         "has_groups": Group.objects.exists(),
         "show_activity_link": True,
+        **_events_context(request, notebook),
         **share_link_context(notebook),
     }
     return render(request, "sharing/access.html", context, status=status)
+
+
+def _events_context(request, notebook) -> dict:
+    """The notebook's own audit events (who viewed, who shared), a page at a time."""
+    page = notebook_events(request, notebook)
+    return {
+        "audit_page": page,
+        "audit_rows": rows_of(page.object_list),
+        "audit_param": NOTEBOOK_EVENTS_PARAM,
+    }
 
 
 @login_required
