@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -33,11 +34,15 @@ class Row:
     details: list[tuple[str, str]]
 
 
-def _detail_text(value) -> str:
+def _detail_text(key: str, value) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key == "size" and isinstance(value, int):
+        return filesizeformat(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
     return str(value)
 
 
@@ -54,7 +59,10 @@ def rows_of(events) -> list[Row]:
                 actor=event.actor_label,
                 action=event.get_action_display(),
                 subject=subject,
-                details=[(key, _detail_text(value)) for key, value in event.details.items()],
+                details=[
+                    (key.replace("_", " "), _detail_text(key, value))
+                    for key, value in event.details.items()
+                ],
             )
         )
     return rows
