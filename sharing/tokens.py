@@ -108,12 +108,22 @@ def authenticate(raw: str) -> ApiToken | None:
         return None
     changes = {}
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        changes["last_used_at"] = token.last_used_at = now
-    if token.last_audited_at is None or now - token.last_audited_at >= AUDIT_USE_RESOLUTION:
-        changes["last_audited_at"] = token.last_audited_at = now
-        audit.record(Action.TOKEN_USED, obj=token, actor=audit.Actor.of_token(token))
+        changes["last_used_at"] = now
+    audit_due = token.last_audited_at is None or (
+        now - token.last_audited_at >= AUDIT_USE_RESOLUTION
+    )
+    if audit_due:
+        changes["last_audited_at"] = now
     if changes:
-        ApiToken.objects.filter(pk=token.pk).update(**changes)
+        # One UPDATE for both times; of calls racing for the hour's audit event, one wins it.
+        rows = ApiToken.objects.filter(pk=token.pk)
+        if audit_due:
+            rows = rows.filter(last_audited_at=token.last_audited_at)
+        won = rows.update(**changes)
+        for name, value in changes.items():
+            setattr(token, name, value)
+        if audit_due and won:
+            audit.record(Action.TOKEN_USED, obj=token, actor=audit.Actor.of_token(token))
     return token
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sharing.audit.models import Action, Outcome
+from sharing.models import Notebook
 
 
 class AuditFilterForm(forms.Form):
@@ -51,7 +52,12 @@ class AuditFilterForm(forms.Form):
             if notebook.isdigit():
                 events = events.filter(notebook_id=int(notebook))
             else:
-                events = events.filter(notebook_id__isnull=False, object_title__icontains=notebook)
+                # Notebooks titled so now, and events that named a notebook so at the time.
+                current = Notebook.objects.filter(title__icontains=notebook).values("pk")
+                events = events.filter(
+                    Q(notebook_id__in=current)
+                    | Q(object_type="notebook", object_title__icontains=notebook)
+                )
         if data.get("action"):
             events = events.filter(action=data["action"])
         if data.get("outcome"):
