@@ -122,9 +122,7 @@ def test_filters_narrow_by_actor_notebook_action_outcome_and_dates(site, make_no
         *[(a, "") for a in (Action.NOTEBOOK_UPLOADED, Action.ACCESS_GRANTED)],  # the fixture's
     }
     # By title: the link's event names the link, but belongs to the notebook titled so.
-    assert actions(notebook="QUARTERLY", outcome=Outcome.DENIED) == [
-        (Action.LINK_REFUSED, "carol")
-    ]
+    assert actions(notebook="QUARTERLY", outcome=Outcome.DENIED) == [(Action.LINK_REFUSED, "carol")]
     assert actions(notebook="carol's", action=Action.NOTEBOOK_VIEWED) == [
         (Action.NOTEBOOK_VIEWED, "carol")
     ]
