@@ -12,8 +12,10 @@ class SharingConfig(AppConfig):
         from sharing.accounts.usernames import install_username_rule
         from sharing.audit import signals  # noqa: F401  (sign-in events)
         from sharing.links import RedactShareTokens
+        from sharing.search import signals as search_signals
 
         install_username_rule()
+        search_signals.connect()
 
         # Share-link tokens are in /l/<token>/ paths: keep them out of request logs.
         for name in ("django.request", "django.server"):

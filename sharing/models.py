@@ -15,6 +15,7 @@ from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEma
 from sharing.audit.models import AuditEvent  # noqa: F401
 from sharing.comments.models import NotificationPreference  # noqa: F401
 from sharing.diff.models import VersionDiff  # noqa: F401
+from sharing.search.models import SearchEntry  # noqa: F401
 
 
 class NotebookQuerySet(models.QuerySet):

@@ -22,6 +22,7 @@ from sharing.grants import grant_ownership
 from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
 from sharing.rendering.jobs import request_rendering
+from sharing.search.indexing import request_indexing
 from sharing.storage import open_stream
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
         Action.NOTEBOOK_UPLOADED, obj=notebook, version=1, details=_upload_details(upload, True)
     )
     request_rendering(version)
+    request_indexing(version)
     return notebook
 
 
@@ -83,6 +85,7 @@ def add_version(
         details=_upload_details(upload, False),
     )
     request_rendering(version)
+    request_indexing(version)
     return version
 
 

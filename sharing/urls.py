@@ -9,6 +9,7 @@ from sharing.views import (
     links,
     notebooks,
     people,
+    search,
     setup,
     share,
     tokens,
@@ -69,5 +70,6 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export.<str:fmt>", audit.export, name="audit-export"),
     path("people/<str:username>/", people.person, name="person"),
+    path("search/", search.search_page, name="search"),
     path("settings/notifications/", people.notification_settings, name="notification-settings"),
 ]
