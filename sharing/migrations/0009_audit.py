@@ -42,7 +42,7 @@ def remove_guard(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sharing', '0007_version_diff'),
+        ('sharing', '0008_search_index'),
     ]
 
     operations = [
