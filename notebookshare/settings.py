@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sharing.health.RequestIdMiddleware",  # first: every log line and error page carries it
+    "sharing.audit.middleware.AuditMiddleware",  # the request's audit events, in one INSERT
     "sharing.health.HealthMiddleware",  # /healthz and /readyz: before host checks and redirects
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -227,6 +228,10 @@ PEOPLE_DIRECTORY = env_str("PEOPLE_DIRECTORY", "groups")
 # Inviting someone without an account to a notebook by e-mail (needs SIGNUP_ENABLED).
 SHARE_INVITES_ENABLED = env_bool("SHARE_INVITES_ENABLED", True)
 SHARE_INVITE_DAYS = env_int("SHARE_INVITE_DAYS", 14)
+# The audit log (docs/audit.md): `manage.py purge_audit` deletes events older than this
+# (0 keeps them forever). AUDIT_PAGE_SIZE: events per page in the audit pages.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+AUDIT_PAGE_SIZE = env_int("AUDIT_PAGE_SIZE", 50)
 # Rate limits (sharing/ratelimit.py): "N/s", "N/m", "N/h", "N/d", empty: off. RATE_LIMIT_<SCOPE>
 # counts per account (sign-in: the username typed from one address; password reset and
 # sign-up: the e-mail typed), RATE_LIMIT_<SCOPE>_IP per client address (high: a whole office
@@ -343,19 +348,30 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "sharing.health.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "message": {"format": "%(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id"],
             "formatter": "plain",
-        }
+        },
+        # One JSON object per line, for the company's log system (docs/audit.md).
+        "audit": {"class": "logging.StreamHandler", "formatter": "message"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # Jupyter's libraries log every validation complaint; our own code reports them.
         "traitlets": {"level": "ERROR"},
+        # Audit events as JSON lines; a failed write is logged on "notebookshare.audit.errors"
+        # with the usual format.
+        "notebookshare.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+        "notebookshare.audit.errors": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }

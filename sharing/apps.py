@@ -11,6 +11,7 @@ class SharingConfig(AppConfig):
         from sharing import checks  # noqa: F401  (registers the system checks)
         from sharing.accounts import leavers  # noqa: F401  (deactivation ends sessions, tokens)
         from sharing.accounts.usernames import install_username_rule
+        from sharing.audit import signals as audit_signals  # noqa: F401  (sign-in events)
         from sharing.links import RedactShareTokens
         from sharing.search import signals as search_signals
         from sharing.sso import signals  # noqa: F401  (group sync at each single sign-on)

@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from sharing.audit import record as audit
+from sharing.audit.models import Action
 from sharing.models import Notebook, NotebookGroupObjectPermission, NotebookUserObjectPermission
 from sharing.roles import EDITOR, OWNER, ROLE_PERMISSIONS, role_for
 
@@ -19,28 +21,45 @@ def _permissions(role: str) -> list[Permission]:
     )
 
 
-def _set(model, notebook: Notebook, role: str | None, **holder) -> None:
+def _set(model, notebook: Notebook, role: str | None, **holder) -> bool:
+    """Replace the holder's grants; True if they held any before."""
     with transaction.atomic():
-        model.objects.filter(content_object=notebook, **holder).delete()
+        deleted, _ = model.objects.filter(content_object=notebook, **holder).delete()
         if role is not None:
             model.objects.bulk_create(
                 model(content_object=notebook, permission=permission, **holder)
                 for permission in _permissions(role)
             )
+    return deleted > 0
+
+
+def _audit_grant(notebook: Notebook, held: bool, role: str | None, **whom) -> None:
+    if role is None and not held:
+        return  # nothing was there to remove
+    action = (
+        Action.ACCESS_REMOVED
+        if role is None
+        else Action.ACCESS_CHANGED
+        if held
+        else Action.ACCESS_GRANTED
+    )
+    audit.record(action, obj=notebook, details={**whom, "role": role})
 
 
 def set_user_role(notebook: Notebook, user, role: str | None) -> None:
     """Give ``user`` exactly ``role`` on ``notebook`` (None removes their access)."""
-    _set(NotebookUserObjectPermission, notebook, role, user=user)
+    held = _set(NotebookUserObjectPermission, notebook, role, user=user)
+    _audit_grant(notebook, held, role, user=user.get_username())
 
 
 def set_group_role(notebook: Notebook, group: Group, role: str | None) -> None:
-    _set(NotebookGroupObjectPermission, notebook, role, group=group)
+    held = _set(NotebookGroupObjectPermission, notebook, role, group=group)
+    _audit_grant(notebook, held, role, group=group.name)
 
 
 def grant_ownership(notebook: Notebook) -> None:
     """Give the notebook's owner every permission; called when a notebook is created."""
-    set_user_role(notebook, notebook.owner, OWNER)
+    _set(NotebookUserObjectPermission, notebook, OWNER, user=notebook.owner)
 
 
 def transfer_ownership(notebook: Notebook, new_owner) -> None:
@@ -49,8 +68,13 @@ def transfer_ownership(notebook: Notebook, new_owner) -> None:
     with transaction.atomic():
         notebook.owner = new_owner
         notebook.save(update_fields=["owner", "updated_at"])
-        set_user_role(notebook, new_owner, OWNER)
-        set_user_role(notebook, previous, EDITOR)
+        _set(NotebookUserObjectPermission, notebook, OWNER, user=new_owner)
+        _set(NotebookUserObjectPermission, notebook, EDITOR, user=previous)
+        audit.record(
+            Action.OWNERSHIP_TRANSFERRED,
+            obj=notebook,
+            details={"from": previous.get_username(), "to": new_owner.get_username()},
+        )
 
 
 @dataclass(frozen=True)
@@ -92,8 +116,7 @@ def set_access(notebook: Notebook, visibility: str, users: dict, groups: dict) -
     current_users, current_groups = grants(notebook)
     with transaction.atomic():
         if notebook.visibility != visibility:
-            notebook.visibility = visibility
-            notebook.save(update_fields=["visibility", "updated_at"])
+            set_visibility(notebook, visibility)
         for grant in current_users:
             if grant.holder not in users:
                 set_user_role(notebook, grant.holder, None)
@@ -108,3 +131,20 @@ def set_access(notebook: Notebook, visibility: str, users: dict, groups: dict) -
         for group, role in groups.items():
             if held_groups.get(group) != role:
                 set_group_role(notebook, group, role)
+
+
+def set_visibility(notebook: Notebook, visibility: str, previous: str | None = None) -> None:
+    """Open the notebook to everyone signed in (to view or to comment), or close it.
+
+    ``previous``: the visibility before, when a form has already written the new one into
+    ``notebook``.
+    """
+    previous = previous or notebook.visibility
+    notebook.visibility = visibility
+    notebook.save(update_fields=["visibility", "updated_at"])
+    if previous != visibility:
+        audit.record(
+            Action.ACCESS_CHANGED,
+            obj=notebook,
+            details={"visibility": visibility, "previous": previous},
+        )

@@ -21,6 +21,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from sharing.audit import record as audit
+from sharing.audit.models import Action, Outcome
 from sharing.models import (
     Notebook,
     NotebookGroupObjectPermission,
@@ -206,7 +208,17 @@ def create_link(
             anonymous=anonymous,
         )
         record(link, Kind.CREATED, creator, detail=_describe(link))
+    audit.record(Action.LINK_CREATED, obj=link, details=_audit_details(link))
     return link, token
+
+
+def _audit_details(link: ShareLink) -> dict:
+    return {
+        "role": link.role,
+        "expires_at": link.expires_at.isoformat() if link.expires_at else None,
+        "pinned_version": link.pinned_version.number if link.pinned_version_id else None,
+        "anonymous": link.anonymous,
+    }
 
 
 def _describe(link: ShareLink) -> str:
@@ -232,6 +244,7 @@ def revoke(link: ShareLink, by) -> bool:
         if changed:
             link.revoked_at, link.revoked_by = now, by
             record(link, Kind.REVOKED, by)
+            audit.record(Action.LINK_REVOKED, obj=link)
     return bool(changed)
 
 
@@ -261,6 +274,13 @@ def record(link: ShareLink, kind: str, actor=None, detail: str = "") -> ShareLin
 
 def record_refusal(link: ShareLink, link_state: State, actor, detail: str = "") -> None:
     record(link, _ATTEMPT_KINDS[link_state], actor, detail)
+    audit.record(
+        Action.LINK_REFUSED,
+        obj=link,
+        link=link,
+        outcome=Outcome.DENIED,
+        details={"state": str(link_state), "reason": detail},
+    )
 
 
 def use(request, link: ShareLink) -> None:
@@ -270,6 +290,7 @@ def use(request, link: ShareLink) -> None:
             use_count=F("use_count") + 1, last_used_at=timezone.now()
         )
         record(link, Kind.USED, request.user)
+    audit.record(Action.LINK_USED, obj=link, link=link, request=request)
     ids = [pk for pk in request.session.get(SESSION_KEY, []) if pk != link.pk]
     request.session[SESSION_KEY] = [*ids, link.pk][-SESSION_LIMIT:]
     ended = dict(request.session.get(ENDED_KEY, {}))

@@ -12,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 # Defined beside their logic; imported here so the app registers them.
 from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEmail  # noqa: F401
+from sharing.audit.models import AuditEvent  # noqa: F401
 from sharing.comments.models import NotificationPreference  # noqa: F401
 from sharing.diff.models import VersionDiff  # noqa: F401
 from sharing.search.models import SearchEntry  # noqa: F401
@@ -310,6 +311,7 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole token.")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    last_audited_at = models.DateTimeField(null=True, blank=True, editable=False)  # "used" event
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

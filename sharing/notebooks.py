@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import FileResponse
 
+from sharing.audit import record as audit
+from sharing.audit.models import Action
 from sharing.budget import BudgetExceeded, run_within_budget
 from sharing.comments.anchoring import carry_threads
 from sharing.diff.identity import inherit_from_bytes
@@ -40,6 +42,9 @@ def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
         notebook.latest_version = version
         notebook.save(update_fields=["latest_version", "updated_at"])
         grant_ownership(notebook)
+    audit.record(
+        Action.NOTEBOOK_UPLOADED, obj=notebook, version=1, details=_upload_details(upload, True)
+    )
     request_rendering(version)
     request_indexing(version)
     return notebook
@@ -73,9 +78,19 @@ def add_version(
         locked.latest_version = version
         locked.save(update_fields=["latest_version", "updated_at"])
     notebook.refresh_from_db()
+    audit.record(
+        Action.NOTEBOOK_UPLOADED,
+        obj=notebook,
+        version=version.number,
+        details=_upload_details(upload, False),
+    )
     request_rendering(version)
     request_indexing(version)
     return version
+
+
+def _upload_details(upload: Upload, new_notebook: bool) -> dict:
+    return {"filename": upload.filename, "size": len(upload.data), "new_notebook": new_notebook}
 
 
 def _inheriting_ids(notebook: Notebook, upload: Upload) -> Upload:
@@ -112,6 +127,11 @@ def delete_notebook(notebook: Notebook) -> None:
         if name
     ]
     with transaction.atomic():
+        audit.record(
+            Action.NOTEBOOK_DELETED,
+            obj=notebook,
+            details={"owner": notebook.owner.get_username()},
+        )
         notebook.delete()
         transaction.on_commit(lambda: _delete_files(names))
 

@@ -89,6 +89,14 @@ class Access:
     def has_link_to(self, notebook_pk: int) -> bool:
         return notebook_pk in self._links
 
+    def lending_link(self, notebook: Notebook):
+        """The share link this person sees the notebook through, if they have no access of
+        their own (for the audit log: the link is who acts)."""
+        held = self._links.get(notebook.pk)
+        if not held or VIEW in self._own_perms(notebook):
+            return None
+        return held[0]
+
     def holds_links(self) -> bool:
         return bool(self._links or self._ended)
 

@@ -22,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.debug import SafeExceptionReporterFilter
 
+from sharing.audit import record as audit
+from sharing.audit.models import Action
 from sharing.models import ApiToken
 
 SCHEME = "nbs"
@@ -32,6 +34,8 @@ TOKEN_PATTERN = re.compile(rf"^{SCHEME}_([a-z0-9]{{{PREFIX_LENGTH}}})_([A-Za-z0-
 MAX_NAME_LENGTH = 100
 # Writing "last used" on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The audit log says a token was used at most once an hour, written with "last used".
+AUDIT_USE_RESOLUTION = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,11 @@ def create_token(user, name: str, expires_days: int | None) -> NewToken:
                 )
         except IntegrityError:  # the prefix is taken: draw another
             continue
+        audit.record(
+            Action.TOKEN_CREATED,
+            obj=token,
+            details={"owner": user.get_username(), "expires_at": _iso(expires_at)},
+        )
         return NewToken(token, raw)
     raise RuntimeError("Could not draw an unused token prefix.")
 
@@ -97,10 +106,29 @@ def authenticate(raw: str) -> ApiToken | None:
     now = timezone.now()
     if not is_usable(token, now) or not token.user.is_active:
         return None
+    changes = {}
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+        changes["last_used_at"] = now
+    audit_due = token.last_audited_at is None or (
+        now - token.last_audited_at >= AUDIT_USE_RESOLUTION
+    )
+    if audit_due:
+        changes["last_audited_at"] = now
+    if changes:
+        # One UPDATE for both times; of calls racing for the hour's audit event, one wins it.
+        rows = ApiToken.objects.filter(pk=token.pk)
+        if audit_due:
+            rows = rows.filter(last_audited_at=token.last_audited_at)
+        won = rows.update(**changes)
+        for name, value in changes.items():
+            setattr(token, name, value)
+        if audit_due and won:
+            audit.record(Action.TOKEN_USED, obj=token, actor=audit.Actor.of_token(token))
     return token
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def revoke(token: ApiToken) -> None:
@@ -108,6 +136,7 @@ def revoke(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit.record(Action.TOKEN_REVOKED, obj=token, details={"owner": token.user.get_username()})
 
 
 def tokens_of(user):

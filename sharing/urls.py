@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sharing.audit import views as audit
 from sharing.views import (
     accounts,
     comments,
@@ -88,6 +89,8 @@ urlpatterns = [
     path("n/<int:pk>/threads/<int:thread_id>/reopen/", comments.reopen, name="comment-reopen"),
     path("n/<int:pk>/comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
     path("n/<int:pk>/comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
+    path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/export.<str:fmt>", audit.export, name="audit-export"),
     path("people/<str:username>/", people.person, name="person"),
     path("search/", search.search_page, name="search"),
     path("settings/notifications/", people.notification_settings, name="notification-settings"),

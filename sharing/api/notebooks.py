@@ -21,6 +21,8 @@ from sharing.api.schemas import (
     NotebookPage,
     NotebookPatch,
 )
+from sharing.audit import record as audit
+from sharing.audit.models import Action
 from sharing.forms import RenameForm, UploadForm
 from sharing.models import Notebook
 from sharing.notebooks import create_notebook, delete_notebook
@@ -126,7 +128,12 @@ def rename(request: HttpRequest, notebook_id: NotebookId, body: NotebookPatch):
     form = RenameForm({"title": body.title}, instance=notebook)
     if not form.is_valid():
         raise form_error(form)
+    before = form.initial["title"]
     form.save()
+    if before != notebook.title:
+        audit.record(
+            Action.NOTEBOOK_RENAMED, obj=notebook, details={"from": before, "to": notebook.title}
+        )
     return notebook_out(request, notebook)
 
 

@@ -18,6 +18,8 @@ from sharing.api.schemas import (
     VersionOut,
     VersionPage,
 )
+from sharing.audit import record as audit
+from sharing.audit.models import Action
 from sharing.forms import NotebookFileForm
 from sharing.notebooks import IPYNB_MIME, VersionConflict, add_version, download_response
 
@@ -102,4 +104,5 @@ def publish_version(
 )
 def download(request: HttpRequest, notebook_id: NotebookId, number: VersionNumber):
     version = permissions.get_version_or_404(request, notebook_id, number)
+    audit.record(Action.NOTEBOOK_DOWNLOADED, obj=version.notebook, version=version.number)
     return download_response(version)

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sharing import permissions, roles
+from sharing.audit import record as audit
+from sharing.audit.models import Action
 from sharing.comments import notifications
 from sharing.comments import threads as comment_threads
 from sharing.comments.cells import version_cells
@@ -144,6 +146,13 @@ def delete(request, pk: int, comment_id: int):
     if not permissions.can_delete_comment(permissions.access_for(request), notebook, comment):
         raise PermissionDenied("Only its author or the notebook's owner can delete a comment.")
     thread_id = comment.thread_id
+    if comment.author_id != request.user.pk:  # a moderator's deletion goes on record
+        audit.record(
+            Action.COMMENT_DELETED,
+            obj=audit.Target("comment", str(comment.pk), f"Comment by {comment.author_name}"),
+            notebook=notebook,
+            details={"author": comment.author_name, "thread": thread_id},
+        )
     thread_deleted = comment_threads.delete_comment(comment)
     return JsonResponse({"thread": thread_id, "thread_deleted": thread_deleted})
 

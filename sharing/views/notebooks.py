@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sharing import permissions, roles
+from sharing.audit import record as audit
+from sharing.audit.models import Action
 from sharing.comments.data import version_threads
 from sharing.diff.pairs import compare_url
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
@@ -158,6 +160,12 @@ def _version_page(request, notebook: Notebook, version):
     # One set of thread objects: the plain markup (JavaScript off) is drawn from them, and the
     # page script starts from the same data as JSON instead of fetching it again.
     comments = version_threads(version, access, with_choices=True)
+    audit.record(
+        Action.NOTEBOOK_VIEWED,
+        obj=notebook,
+        version=version.number,
+        link=access.lending_link(notebook),
+    )
     context["comments"] = comments
     context["comments_json"] = threads_json(comments)
     return render(request, "sharing/notebook_detail.html", context)
@@ -176,6 +184,12 @@ def render_status(request, pk: int, number: int):
 @require_GET
 def download(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number)
+    audit.record(
+        Action.NOTEBOOK_DOWNLOADED,
+        obj=version.notebook,
+        version=version.number,
+        link=permissions.access_for(request).lending_link(version.notebook),
+    )
     return download_response(version)
 
 
@@ -186,7 +200,11 @@ def rename(request, pk: int):
     form = RenameForm(request.POST or None, instance=notebook)
     if request.method == "POST":
         if form.is_valid():
+            before = form.initial["title"]
             form.save()
+            if before != notebook.title:
+                details = {"from": before, "to": notebook.title}
+                audit.record(Action.NOTEBOOK_RENAMED, obj=notebook, details=details)
             messages.success(request, "Notebook renamed.")
             return redirect(notebook)
         return render(

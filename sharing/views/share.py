@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sharing import grants, links, permissions, roles
 from sharing.accounts import invites
 from sharing.accounts.lookup import is_verified, verified_email_accounts
+from sharing.audit.views import NOTEBOOK_EVENTS_PARAM, notebook_events, rows_of
 from sharing.forms import (
     ShareLinkForm,
     ShareWithGroupForm,
@@ -85,6 +86,7 @@ def _page(request, notebook, status: int = 200, link_form=None, **forms):
             invite_email=invite_email,
             invite_role=forms.get("invite_role", ""),
             can_invite=_invites_open(),
+            **_events_context(request, notebook),
         )
     response = render(request, "sharing/access.html", context, status=status)
     if context["new_link_url"]:
@@ -95,6 +97,16 @@ def _page(request, notebook, status: int = 200, link_form=None, **forms):
 
 def _invites_open() -> bool:
     return settings.SIGNUP_ENABLED and settings.SHARE_INVITES_ENABLED
+
+
+def _events_context(request, notebook) -> dict:
+    """The notebook's own audit events (who viewed, who shared), a page at a time."""
+    page = notebook_events(request, notebook)
+    return {
+        "audit_page": page,
+        "audit_rows": rows_of(page.object_list),
+        "audit_param": NOTEBOOK_EVENTS_PARAM,
+    }
 
 
 @login_required
@@ -234,7 +246,8 @@ def change_visibility(request, pk: int):
     form = VisibilityForm(request.POST, instance=notebook)
     if not form.is_valid():
         return _page(request, notebook, status=400, visibility_form=form)
-    form.save()
+    previous = form.initial["visibility"]
+    grants.set_visibility(notebook, form.cleaned_data["visibility"], previous=previous)
     messages.success(request, f"Visibility: {notebook.get_visibility_display()}.")
     return redirect(_access_url(notebook))
 

@@ -214,7 +214,9 @@ def test_listing_takes_the_same_number_of_queries_however_many_links(
 
     add(1)
     url = f"/notebooks/{notebook.pk}/links"
-    as_alice.get(url)  # the token's "last used" is written once a minute at most
+    # The token's "last used" is written once a minute at most, and its audit event
+    # ("token used") once an hour: both on this first call only.
+    as_alice.get(url)
     # token + user (1), rate-limit count (3, see test_api), notebook (1), alice's grants (2),
     # count (1), the page of links with creators, versions and creators' rights (1)
     with django_assert_num_queries(9):

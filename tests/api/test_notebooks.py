@@ -140,7 +140,9 @@ def test_listing_takes_the_same_number_of_queries_however_many_notebooks(
             make_notebook(alice)
 
     add(1)
-    as_alice.get("/notebooks")  # the token's "last used" is written once a minute at most
+    # The token's "last used" is written once a minute at most, and its audit event
+    # ("token used") once an hour: both on this first call only.
+    as_alice.get("/notebooks")
     # token + user (1), the rate-limit count in the shared table (3: our savepoint, one
     # INSERT … ON CONFLICT … RETURNING, release), count (1),
     # page with owner and latest version (1), user and group permissions of the page

@@ -269,7 +269,9 @@ def test_listing_threads_takes_the_same_number_of_queries_however_many(
 ):
     url = f"/notebooks/{notebook.pk}/threads"
     start(as_bob, notebook)
-    as_bob.get(url)  # the token's "last used" is written once a minute at most
+    # The token's "last used" is written once a minute at most, and its audit event
+    # ("token used") once an hour: both on this first call only.
+    as_bob.get(url)
     # token + user (1), rate-limit count (3, see test_api), notebook (1), grants (2), comments (1),
     # anchors with threads (1)
     with django_assert_num_queries(9):
