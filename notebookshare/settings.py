@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sharing.health.RequestIdMiddleware",  # first: every log line and error page carries it
     "sharing.health.HealthMiddleware",  # /healthz and /readyz: before host checks and redirects
+    # HTML and JSON compressed, padded against BREACH (notebook pages compress themselves).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sharing.storage.StorageErrorMiddleware",  # store or database down: 503; disk full: 507
@@ -159,6 +161,8 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
+# Ready notebook HTML each web process keeps, with its compressed form (sharing/pages/).
+PAGE_FRAGMENT_CACHE_MB = env_int("PAGE_FRAGMENT_CACHE_MB", 64)
 
 # API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;
 # counted site-wide like the other rate limits), and how long new personal tokens last by default.
