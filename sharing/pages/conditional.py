@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags
@@ -41,6 +42,7 @@ def build() -> str:
 def person_parts(request) -> tuple:
     """What of the person shows on every page: who, their menu, their CSRF secret."""
     user = request.user
+    get_token(request)  # the secret the page's forms will carry, made now if it is new
     csrf = request.META.get("CSRF_COOKIE") or ""
     csrf_digest = (
         salted_hmac("sharing.pages.csrf", csrf, algorithm="sha256").hexdigest()[:16] if csrf else ""

@@ -17,7 +17,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
-_SENTINEL_BASE = -7_346_019_000  # no id, number or count takes such a value
+_SENTINEL_BASE = 2_047_483_641  # in every integer range; stands out among the parameters
 
 
 @dataclass(frozen=True)
