@@ -134,7 +134,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # the upload form checks MAX_UPLOAD_BYTES itself.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 MAX_NOTEBOOK_CELLS = env_int("MAX_NOTEBOOK_CELLS", 20_000)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every uploaded file streams to a temporary file as it arrives (never whole in memory); the
+# check reads it from there in its child process and storage copies it in chunks.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploaded files: the local disk (written whole or not at all), or an S3-compatible bucket
