@@ -152,7 +152,6 @@ def _version_page(request, notebook: Notebook, version):
     version.notebook = notebook  # already loaded: the comment data reads it
     access = permissions.access_for(request)
     comments = version_threads(version, access, with_choices=False)
-    fragment = fragments.ready_fragment(version)
     etag = conditional.page_etag(
         request,
         "notebook-page",
@@ -167,6 +166,7 @@ def _version_page(request, notebook: Notebook, version):
     )
     if (unchanged := conditional.not_modified(request, etag)) is not None:
         return unchanged
+    fragment = fragments.ready_fragment(version)  # by key; kept once fetched
     if fragment is None:
         rendering = request_rendering(version, inline_allowed=False)
     else:
