@@ -165,8 +165,8 @@ end
 def wrk(url: str, headers: dict, requests: int, connections: int, script: Path) -> dict:
     """About ``requests`` requests (a short probe sets the duration), wrk's figures."""
 
-    def run(seconds: float) -> dict:
-        args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.1f}s", "-s", str(script)]
+    def run(seconds: int) -> dict:
+        args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
         for name, value in headers.items():
             args += ["-H", f"{name}: {value}"]
         done = subprocess.run([*args, url], capture_output=True, text=True, check=True)
@@ -175,7 +175,7 @@ def wrk(url: str, headers: dict, requests: int, connections: int, script: Path) 
 
     probe = run(1)
     rate = max(probe["requests"] / probe["seconds"], 1)
-    figures = run(max(requests / rate, 1))
+    figures = run(max(round(requests / rate), 1))
     figures["rps"] = figures["requests"] / figures["seconds"]
     figures["bytes_per"] = figures["bytes"] / max(figures["requests"], 1)
     return figures
