@@ -7,6 +7,7 @@ import gzip
 import re
 
 import pytest
+from django.template import engines
 from django.test import Client
 from django.urls import reverse
 
@@ -260,3 +261,9 @@ def client_factory():
         return client
 
     return make
+
+
+def test_templates_are_compiled_once_per_process():
+    """Production (DEBUG off, as in tests) keeps compiled templates: Django's cached loader."""
+    loaders = engines["django"].engine.loaders
+    assert loaders[0][0] == "django.template.loaders.cached.Loader"
