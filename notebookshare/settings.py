@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "sharing.health.RequestIdMiddleware",  # first: every log line and error page carries it
     "sharing.audit.middleware.AuditMiddleware",  # the request's audit events, in one INSERT
     "sharing.health.HealthMiddleware",  # /healthz and /readyz: before host checks and redirects
+    # HTML and JSON compressed, padded against BREACH (notebook pages compress themselves).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sharing.storage.StorageErrorMiddleware",  # store or database down: 503; disk full: 507
@@ -178,7 +180,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # the upload form checks MAX_UPLOAD_BYTES itself.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 MAX_NOTEBOOK_CELLS = env_int("MAX_NOTEBOOK_CELLS", 20_000)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every uploaded file streams to a temporary file as it arrives (never whole in memory); the
+# check reads it from there in its child process and storage copies it in chunks.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploaded files: the local disk (written whole or not at all), or an S3-compatible bucket
@@ -205,6 +210,8 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
+# Ready notebook HTML each web process keeps, with its compressed form (sharing/pages/).
+PAGE_FRAGMENT_CACHE_MB = env_int("PAGE_FRAGMENT_CACHE_MB", 64)
 
 # API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;
 # counted site-wide like the other rate limits), and how long new personal tokens last by default.

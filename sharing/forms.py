@@ -49,7 +49,7 @@ class NotebookFileForm(forms.Form):
             raise ValidationError(self.fields["file"].error_messages["required"], "required")
         name = raw_upload_name(self.request, uploaded.name) if self.request else uploaded.name
         try:
-            self.upload = Upload.from_bytes(name, uploaded.read())
+            self.upload = Upload.from_file(name, uploaded)  # read from its file in chunks
         except NotebookRejected as exc:
             raise ValidationError(exc.message, code=exc.code) from None
         return uploaded

@@ -1,18 +1,24 @@
 """Reading and validating uploaded notebooks.
 
-``Upload.from_bytes`` is the one entry point: the web form and the API hand it the file name and
-bytes and get back the checked, normalised notebook, or ``NotebookRejected`` with a message
-meant for the person who uploaded the file and a code. Nothing is stored here.
+``Upload.from_file`` is the one entry point: the web form and the API hand it the file name and
+the uploaded file (streamed to a temporary file by Django's upload handler) and get back the
+checked, normalised notebook, or ``NotebookRejected`` with a message meant for the person who
+uploaded the file and a code. Nothing is stored here. The web process never holds an upload
+whole: it hashes the file in chunks, the check reads it from its path in a limited child
+process, which writes the normalised copy to a file beside it, and storage copies both files
+in chunks (``Upload.from_bytes`` does the same for bytes already in memory: scripts, tests).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 import unicodedata
 import warnings
-from dataclasses import dataclass
-from pathlib import PurePath
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
 
 import jsonschema
 import nbformat
@@ -28,6 +34,7 @@ CURRENT_MAJOR = nbformat.current_nbformat
 CURRENT_MINOR = nbformat.current_nbformat_minor
 ALLOWED_EXTENSIONS = (".ipynb",)
 MAX_FILENAME_LENGTH = 255
+CHUNK = 256 * 1024
 
 
 class NotebookRejected(Exception):
@@ -44,9 +51,12 @@ class NotebookRejected(Exception):
 
 @dataclass(frozen=True)
 class ValidatedNotebook:
-    """What the check found, as plain data (it is computed in a limited child process)."""
+    """What the check found, as plain data (it is computed in a limited child process).
 
-    normalized_bytes: bytes  # nbformat 4.5, as stored
+    The normalised notebook (nbformat 4.5, as stored) is in the file ``normalized_path`` for
+    uploads, or in ``normalized_data`` for ``validate_notebook`` called on bytes directly.
+    """
+
     content_sha256: str
     source_nbformat: str
     suggested_title: str
@@ -54,52 +64,153 @@ class ValidatedNotebook:
     # Ids this upload gave to cells that had none in the file (nbformat < 4.5, or missing or
     # duplicate ids): a new version may replace them with the previous version's ids.
     minted_ids: frozenset[str] = frozenset()
+    normalized_path: str = ""
+    normalized_data: bytes = b""
 
     @property
     def cell_count(self) -> int:
         return len(self.cells)
 
     @property
+    def normalized_bytes(self) -> bytes:
+        """The normalised notebook (read from its file: for callers within a budget)."""
+        if self.normalized_path:
+            return Path(self.normalized_path).read_bytes()
+        return self.normalized_data
+
+    @property
     def notebook(self) -> nbformat.NotebookNode:
         """The normalised notebook, parsed again (for callers that run within a budget)."""
         return nbformat.reads(self.normalized_bytes.decode("utf-8"), CURRENT_MAJOR)
 
+    def with_normalized(self, normalized: bytes, **changes) -> ValidatedNotebook:
+        """This result with another normalised notebook (written where the first one was)."""
+        if self.normalized_path:
+            Path(self.normalized_path).write_bytes(normalized)
+        else:
+            changes["normalized_data"] = normalized
+        return replace(self, content_sha256=hashlib.sha256(normalized).hexdigest(), **changes)
+
+
+class _Workdir:
+    """A private temporary folder for one upload's files, removed with its ``Upload``."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="notebookshare-upload-")
+        self.path = Path(self._folder.name)
+
+    def cleanup(self) -> None:
+        self._folder.cleanup()
+
 
 @dataclass(frozen=True)
 class Upload:
-    """An accepted upload: the original bytes exactly as sent, and the validated notebook."""
+    """An accepted upload: the original file exactly as sent, and the validated notebook.
+
+    Both live in files (``original_path``, ``validated.normalized_path``) for as long as the
+    ``Upload`` does; storage copies them in chunks.
+    """
 
     filename: str
-    data: bytes
+    original_path: str
+    size: int
+    sha256: str  # of the original bytes
     validated: ValidatedNotebook
+    workdir: _Workdir = field(repr=False, compare=False)
+
+    @classmethod
+    def from_file(cls, filename: str, uploaded) -> Upload:
+        """The one check of an upload (name, size, content); storage takes the result.
+
+        ``uploaded`` is a Django ``File`` (an upload on disk, or any file). The content is
+        parsed and validated in a child process within UPLOAD_CHECK_SECONDS and
+        UPLOAD_CHECK_MEMORY_MB (``sharing.budget``), reading the file from its path: a file
+        made to be slow or to blow up in memory is refused, and the web process only ever
+        holds a chunk of it.
+        """
+        check_filename(filename)
+        check_size(uploaded.size)
+        workdir = _Workdir()
+        try:
+            source = getattr(uploaded, "temporary_file_path", None)
+            if source is not None:
+                original = source()
+            else:  # a small upload kept in memory, or a file of another kind: copied
+                original = str(workdir.path / "original.ipynb")
+                with open(original, "wb") as handle:
+                    for chunk in uploaded.chunks(CHUNK):
+                        handle.write(chunk)
+            digest = hashlib.sha256()
+            with open(original, "rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+            validated = _validated_within_budget(original, filename, workdir)
+        except BaseException:
+            workdir.cleanup()
+            raise
+        size = os.path.getsize(original)
+        return cls(filename, original, size, digest.hexdigest(), validated, workdir)
 
     @classmethod
     def from_bytes(cls, filename: str, data: bytes) -> Upload:
-        """The one check of an upload (name, size, content); storage takes the result.
-
-        The content is parsed and validated in a child process within
-        UPLOAD_CHECK_SECONDS and UPLOAD_CHECK_MEMORY_MB (``sharing.budget``): a file made to be
-        slow or to blow up in memory is refused, and the web process never holds more than the
-        file and its normalised copy.
-        """
+        """``from_file`` for bytes already in memory."""
         check_filename(filename)
         check_size(len(data))
-        try:
-            validated = run_within_budget(
-                validate_notebook,
-                data,
-                filename,
-                settings.MAX_NOTEBOOK_CELLS,
-                seconds=settings.UPLOAD_CHECK_SECONDS,
-                memory_mb=settings.UPLOAD_CHECK_MEMORY_MB,
-            )
-        except BudgetExceeded as exc:
-            raise NotebookRejected(
-                f"This notebook is too complex to check: reading it {exc.describe()}, the "
-                "limit this server sets. Split it into smaller notebooks or clear large outputs.",
-                "too_complex",
-            ) from None
-        return cls(filename, data, validated)
+        with tempfile.NamedTemporaryFile(prefix="notebookshare-bytes-") as handle:
+            handle.write(data)
+            handle.flush()
+            return cls.from_file(filename, _NamedFile(handle.name, len(data)))
+
+    def open_original(self):
+        return open(self.original_path, "rb")
+
+    def open_normalized(self):
+        return open(self.validated.normalized_path, "rb")
+
+
+class _NamedFile:
+    """A file on disk by name, for ``Upload.from_file`` (it is copied into the workdir)."""
+
+    def __init__(self, path: str, size: int) -> None:
+        self.path, self.size = path, size
+
+    def chunks(self, size: int):
+        with open(self.path, "rb") as handle:
+            while chunk := handle.read(size):
+                yield chunk
+
+
+def _validated_within_budget(path: str, filename: str, workdir: _Workdir) -> ValidatedNotebook:
+    try:
+        return run_within_budget(
+            validate_notebook_file,
+            path,
+            filename,
+            settings.MAX_NOTEBOOK_CELLS,
+            str(workdir.path / "normalized.ipynb"),
+            seconds=settings.UPLOAD_CHECK_SECONDS,
+            memory_mb=settings.UPLOAD_CHECK_MEMORY_MB,
+        )
+    except BudgetExceeded as exc:
+        raise NotebookRejected(
+            f"This notebook is too complex to check: reading it {exc.describe()}, the "
+            "limit this server sets. Split it into smaller notebooks or clear large outputs.",
+            "too_complex",
+        ) from None
+
+
+def validate_notebook_file(
+    path: str, filename: str, max_cells: int, normalized_path: str
+) -> ValidatedNotebook:
+    """``validate_notebook`` of the file at ``path``, writing the normalised notebook to
+    ``normalized_path`` (run within a budget: the bytes are read in the child only)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    normalized, found = _validated(data, filename, max_cells)
+    del data
+    with open(normalized_path, "wb") as handle:
+        handle.write(normalized)
+    return ValidatedNotebook(normalized_path=normalized_path, **found)
 
 
 def check_filename(name: str) -> str:
@@ -137,12 +248,18 @@ def validate_notebook(
 ) -> ValidatedNotebook:
     """Parse, validate and normalise notebook bytes (nbformat 3 or 4) into nbformat 4.5.
 
-    Unbounded work on untrusted bytes: call it through ``Upload.from_bytes`` (within a budget),
-    which passes the limits so that nothing here reads Django settings.
+    Unbounded work on untrusted bytes: run it within a budget (uploads go through
+    ``Upload.from_file``, which does), passing the limits so nothing here reads settings.
     """
-    if max_cells is None:  # called directly, not from Upload.from_bytes (which checked the size)
+    if max_cells is None:  # called directly, not from an upload (which checked the size)
         check_size(len(data))
         max_cells = settings.MAX_NOTEBOOK_CELLS
+    normalized, found = _validated(data, filename, max_cells)
+    return ValidatedNotebook(normalized_data=normalized, **found)
+
+
+def _validated(data: bytes, filename: str, max_cells: int) -> tuple[bytes, dict]:
+    """The normalised bytes and what the check found about them."""
     try:
         raw = _parse_json(data)
         del data
@@ -156,14 +273,13 @@ def validate_notebook(
             "This file is not a notebook we can read: its JSON is nested too deeply.",
             "too_deep",
         ) from None
-    return ValidatedNotebook(
-        normalized_bytes=normalized,
-        content_sha256=hashlib.sha256(normalized).hexdigest(),
-        source_nbformat=f"{major}.{minor}",
-        suggested_title=suggest_title(nb, filename),
-        cells=cells_of(nb),
-        minted_ids=frozenset(cell.id for cell in nb.cells if cell.id not in ids_in_file),
-    )
+    return normalized, {
+        "content_sha256": hashlib.sha256(normalized).hexdigest(),
+        "source_nbformat": f"{major}.{minor}",
+        "suggested_title": suggest_title(nb, filename),
+        "cells": cells_of(nb),
+        "minted_ids": frozenset(cell.id for cell in nb.cells if cell.id not in ids_in_file),
+    }
 
 
 def _ids_in_file(raw: dict, major: int, minor: int) -> frozenset[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import shutil
 from dataclasses import replace
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -17,9 +17,9 @@ from sharing.audit import record as audit
 from sharing.audit.models import Action
 from sharing.budget import BudgetExceeded, run_within_budget
 from sharing.comments.anchoring import carry_threads
-from sharing.diff.identity import inherit_from_bytes
+from sharing.diff.identity import inherit_from_file
 from sharing.grants import grant_ownership
-from sharing.ingest import Upload
+from sharing.ingest import CHUNK, Upload
 from sharing.models import Notebook, NotebookVersion
 from sharing.rendering.jobs import request_rendering
 from sharing.search.indexing import request_indexing
@@ -102,12 +102,13 @@ def _inheriting_ids(notebook: Notebook, upload: Upload) -> Upload:
     previous = notebook.versions.order_by("-number").first()
     if previous is None:
         return upload
-    with default_storage.open(previous.normalized.name, "rb") as handle:
-        data = handle.read()
+    previous_path = upload.workdir.path / "previous.ipynb"
+    with open_stream(previous.normalized.name) as source, open(previous_path, "wb") as target:
+        shutil.copyfileobj(source, target, CHUNK)
     try:
         validated = run_within_budget(
-            inherit_from_bytes,
-            data,
+            inherit_from_file,
+            str(previous_path),
             upload.validated,
             seconds=settings.UPLOAD_CHECK_SECONDS,
             memory_mb=settings.UPLOAD_CHECK_MEMORY_MB,
@@ -144,8 +145,8 @@ def _create_version(notebook, number, user, upload: Upload, paths) -> NotebookVe
         filename=upload.filename,
         original=paths[0],
         normalized=paths[1],
-        size=len(upload.data),
-        sha256=hashlib.sha256(upload.data).hexdigest(),
+        size=upload.size,
+        sha256=upload.sha256,
         content_sha256=validated.content_sha256,
         source_nbformat=validated.source_nbformat,
         cell_count=validated.cell_count,
@@ -163,15 +164,15 @@ class _stored_files:
 
     def __enter__(self) -> tuple[str, str]:
         try:
-            self.names.append(
-                default_storage.save(NotebookVersion.original_path(), ContentFile(self.upload.data))
-            )
-            self.names.append(
-                default_storage.save(
-                    NotebookVersion.normalized_path(),
-                    ContentFile(self.upload.validated.normalized_bytes),
+            # Copied from the upload's files in chunks, never read whole.
+            with self.upload.open_original() as original:
+                self.names.append(
+                    default_storage.save(NotebookVersion.original_path(), File(original))
                 )
-            )
+            with self.upload.open_normalized() as normalized:
+                self.names.append(
+                    default_storage.save(NotebookVersion.normalized_path(), File(normalized))
+                )
         except BaseException:
             _delete_files(self.names)
             raise

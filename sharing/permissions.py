@@ -7,7 +7,7 @@ may see it but not do what they asked get 403.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Value
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
@@ -26,12 +26,17 @@ from sharing.models import (
     Comment,
     CommentThread,
     Notebook,
+    NotebookGroupObjectPermission,
+    NotebookUserObjectPermission,
     NotebookVersion,
     ThreadAnchor,
 )
+from sharing.pages.prepared import PreparedQuery
 from sharing.roles import (
     COMMENT,
     COMMENTER,
+    DELETE,
+    EDIT,
     MANAGE,
     OWNER,
     ROLE_PERMISSIONS,
@@ -66,9 +71,19 @@ class Access:
             self._links.setdefault(link.notebook_id, []).append(link)
         self._ended = ended or {}
 
+        # Permissions already read with the notebook row (``with_granted``), by notebook id.
+        self._granted: dict[int, frozenset[str]] = {}
+
     def prefetch(self, notebooks: list[Notebook]) -> None:
         if self._checker is not None and notebooks and not self.user.is_superuser:
             self._checker.prefetch_perms(notebooks)
+
+    def take_granted(self, notebook: Notebook) -> None:
+        """Remember the grants read with ``notebook`` (a row of ``with_granted``): no
+        permission query is made for it afterwards."""
+        self._granted[notebook.pk] = frozenset(
+            perm for perm in _GRANTABLE if getattr(notebook, _granted_name(perm), False)
+        )
 
     def perms(self, notebook: Notebook) -> frozenset[str]:
         lent = frozenset(
@@ -83,7 +98,9 @@ class Access:
             return frozenset()
         if self.user.is_superuser:
             return _ALL
-        granted = frozenset(self._checker.get_perms(notebook))
+        granted = self._granted.get(notebook.pk)
+        if granted is None:
+            granted = frozenset(self._checker.get_perms(notebook))
         return granted | _BY_VISIBILITY.get(notebook.visibility, frozenset())
 
     def has_link_to(self, notebook_pk: int) -> bool:
@@ -179,6 +196,112 @@ def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
     if not access.can(perm, notebook):
         raise PermissionDenied("You cannot do that with this notebook.")
     return notebook
+
+
+# --- the hot path: one query answers "may this person see it, with which role" ------------
+
+_GRANTABLE = (VIEW, COMMENT, EDIT, MANAGE, DELETE)
+
+
+def _granted_name(perm: str) -> str:
+    return f"granted_{perm}"
+
+
+def granted_flags(user_pk, notebook: str = "pk") -> dict:
+    """Annotations saying whether the person ``user_pk`` holds each notebook permission
+    directly or through a group (``granted_<codename>``), read from the guardian tables in the
+    query they are added to. ``notebook`` names the notebook's id on the row ("pk" for
+    notebooks, "notebook_id" for versions)."""
+    flags = {}
+    for perm in _GRANTABLE:
+        direct = NotebookUserObjectPermission.objects.filter(
+            content_object=OuterRef(notebook), user=user_pk, permission__codename=perm
+        )
+        grouped = NotebookGroupObjectPermission.objects.filter(
+            content_object=OuterRef(notebook), group__user=user_pk, permission__codename=perm
+        )
+        flags[_granted_name(perm)] = ExpressionWrapper(
+            Exists(direct) | Exists(grouped), output_field=BooleanField()
+        )
+    return flags
+
+
+def with_granted(queryset: QuerySet, user, notebook: str = "pk") -> QuerySet:
+    """``queryset`` with ``granted_flags`` of ``user`` (none for people not signed in);
+    ``Access.take_granted`` turns a row into permissions."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.annotate(**{_granted_name(perm): Value(False) for perm in _GRANTABLE})
+    return queryset.annotate(**granted_flags(user.pk, notebook))
+
+
+# Extra columns a page reads with the version: (a key naming them, a function making them).
+type Columns = tuple[tuple, Callable[[], dict]]
+
+_shown_queries: dict[tuple, PreparedQuery] = {}
+
+
+def _shown_query(latest: bool, signed_in: bool, columns: Columns | None) -> PreparedQuery:
+    key = (latest, signed_in, columns[0] if columns else None)
+    query = _shown_queries.get(key)
+    if query is not None:
+        return query
+
+    def build(**values) -> QuerySet:
+        rows = NotebookVersion.objects.select_related("notebook__owner", "uploaded_by").filter(
+            notebook_id=values["notebook"]
+        )
+        if latest:
+            rows = rows.filter(pk=F("notebook__latest_version_id"))
+        else:
+            rows = rows.filter(number=values["number"])
+        if signed_in:
+            rows = rows.annotate(**granted_flags(values["user"], "notebook_id"))
+        if columns:
+            rows = rows.annotate(**columns[1]())
+        return rows[:1]
+
+    names = ("notebook",) + (() if latest else ("number",)) + (("user",) if signed_in else ())
+    query = _shown_queries.setdefault(key, PreparedQuery(build, *names))
+    return query
+
+
+def get_shown_version_or_404(
+    request, pk: int, number: int | None = None, perm: str = VIEW, columns: Columns | None = None
+) -> NotebookVersion:
+    """The version a page shows (``number``, or the latest), its notebook and owner, who
+    uploaded it and the person's permissions, in one query compiled once per process; the
+    same decisions as ``get_version_or_404`` (404, 403, 410 for ended share links).
+
+    ``columns`` are read in the same query (the page's rendering status). A holder of links
+    pinned to versions asking for the latest gets the latest: the page redirects.
+    """
+    access = access_for(request)
+    user = request.user
+    signed_in = bool(user.is_authenticated and user.is_active)
+    values = {"notebook": pk}
+    if number is not None:
+        values["number"] = number
+    if signed_in:
+        values["user"] = user.pk
+    found = _shown_query(number is None, signed_in, columns).fetch(**values)
+    version = found[0] if found else None
+    notebook = version.notebook if version is not None else None
+    if notebook is not None:
+        for perm_name in _GRANTABLE:  # the flags were read on the version's row
+            name = _granted_name(perm_name)
+            setattr(notebook, name, getattr(version, name, False))
+        access.take_granted(notebook)
+    if notebook is None or not access.can(VIEW, notebook):
+        why = access.ended_link(pk)
+        if why is not None and Notebook.objects.filter(pk=pk).exists():
+            raise ShareLinkGone(why)
+        raise Http404("No such notebook.")
+    if not access.can(perm, notebook):
+        raise PermissionDenied("You cannot do that with this notebook.")
+    allowed = access.allowed_versions(notebook)
+    if number is not None and allowed is not None and version.pk not in allowed:
+        raise Http404("No such version.")
+    return version
 
 
 def get_version_or_404(request, pk: int, number: int, perm: str = VIEW) -> NotebookVersion:

@@ -103,6 +103,6 @@ def publish_version(
     },
 )
 def download(request: HttpRequest, notebook_id: NotebookId, number: VersionNumber):
-    version = permissions.get_version_or_404(request, notebook_id, number)
+    version = permissions.get_shown_version_or_404(request, notebook_id, number)
     audit.record(Action.NOTEBOOK_DOWNLOADED, obj=version.notebook, version=version.number)
     return download_response(version)

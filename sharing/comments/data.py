@@ -1,4 +1,4 @@
-"""Reading comment threads: one version's threads as Python objects, built in two queries.
+"""Reading comment threads: one version's threads as Python objects, built in one query.
 
 The notebook page (its no-JavaScript markup and the JSON its script reads), the JSON endpoint
 and the API all start from ``version_threads``; each turns the objects into its own format.
@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import groupby
 
 from django.conf import settings
+from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from sharing import permissions
 from sharing.comments.cells import version_cells
 from sharing.models import Comment, NotebookVersion, ThreadAnchor
+from sharing.pages.prepared import PreparedQuery
 from sharing.storage import STORE_ERRORS
 
 CHOICE_CHARS = 60
@@ -88,7 +90,7 @@ class VersionThreads:
 def version_threads(
     version: NotebookVersion, access: permissions.Access, *, with_choices: bool = False
 ) -> VersionThreads:
-    """Every thread of a version and what the reader may do, in two queries.
+    """Every thread of a version and what the reader may do, in one query.
 
     ``with_choices`` adds the cells a new thread can start on (latest version, comment rights),
     for the page's plain form.
@@ -96,29 +98,63 @@ def version_threads(
     notebook = version.notebook
     is_latest = version.pk == notebook.latest_version_id
     can_comment = permissions.can_post_comment(access, notebook)
-    anchors = ThreadAnchor.objects.filter(version=version).select_related("thread__version")
-    comments: dict[int, list[Comment]] = defaultdict(list)
-    for comment in Comment.objects.filter(thread__anchors__version=version):
-        comments[comment.thread_id].append(comment)
+    anchors, comments = _anchors_and_comments(version)
     urls = _Urls(notebook.pk)
     threads = [
         _thread(anchor, comments[anchor.thread_id], access, notebook, can_comment, urls)
         for anchor in anchors
     ]
     threads.sort(key=lambda t: (t.resolved, t.cell_index is None, t.cell_index or 0, t.id))
-    try:
-        choices = cell_choices(version) if with_choices and can_comment and is_latest else []
-    except STORE_ERRORS:  # the file store is away: the threads still show, new ones wait
-        logger.warning("No cell list for %s: the file store is not reachable", version)
-        choices = []
-    return VersionThreads(
+    found = VersionThreads(
         version=version.number,
         is_latest=is_latest,
         can_comment=can_comment,
         max_length=settings.COMMENT_MAX_LENGTH,
         threads=threads,
-        cell_choices=choices,
     )
+    return with_cell_choices(found, version) if with_choices else found
+
+
+def with_cell_choices(found: VersionThreads, version: NotebookVersion) -> VersionThreads:
+    """``found`` with the cells a new thread can start on, if the reader may start one."""
+    if not (found.can_comment and found.is_latest):
+        return found
+    try:
+        choices = cell_choices(version)
+    except STORE_ERRORS:  # the file store is away: the threads still show, new ones wait
+        logger.warning("No cell list for %s: the file store is not reachable", version)
+        return found
+    return replace(found, cell_choices=choices)
+
+
+_ANCHOR_FIELDS = ("id", "cell_id", "cell_index", "source_sha256", "state")
+
+
+def _thread_rows(version) -> QuerySet:
+    return (
+        Comment.objects.filter(thread__anchors__version=version)
+        .select_related("thread__version")
+        .annotate(**{f"anchor_{name}": F(f"thread__anchors__{name}") for name in _ANCHOR_FIELDS})
+        .order_by("thread__anchors__id", "created_at", "id")
+    )
+
+
+_THREAD_ROWS = PreparedQuery(_thread_rows, "version")  # compiled once per process
+
+
+def _anchors_and_comments(version: NotebookVersion):
+    """The version's anchors (with their threads) and each thread's comments, in one query:
+    the comments with their thread, the thread's first version and its anchor in ``version``
+    (every thread keeps at least one comment: deleting the last one deletes the thread)."""
+    rows = _THREAD_ROWS.fetch(version=version.pk)
+    anchors: list[ThreadAnchor] = []
+    comments: dict[int, list[Comment]] = defaultdict(list)
+    for comment in rows:
+        if not anchors or anchors[-1].pk != comment.anchor_id:
+            fields = {name: getattr(comment, f"anchor_{name}") for name in _ANCHOR_FIELDS}
+            anchors.append(ThreadAnchor(**fields, thread=comment.thread, version=version))
+        comments[comment.thread_id].append(comment)
+    return anchors, comments
 
 
 def cell_choices(version: NotebookVersion) -> list[tuple[str, str]]:

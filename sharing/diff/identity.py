@@ -9,9 +9,7 @@ id. Ids written in the file are never changed, and an inherited id never collide
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import nbformat
@@ -51,15 +49,17 @@ def inherit_cell_ids(
     for index, cell_id in chosen.items():
         nb.cells[index]["id"] = cell_id
     normalized = nbformat.writes(nb).encode("utf-8")
-    return replace(
-        validated,
-        normalized_bytes=normalized,
-        content_sha256=hashlib.sha256(normalized).hexdigest(),
-        cells=cells_of(nb),
-        minted_ids=validated.minted_ids - replaced,
+    return validated.with_normalized(
+        normalized, cells=cells_of(nb), minted_ids=validated.minted_ids - replaced
     )
 
 
 def inherit_from_bytes(previous: bytes, validated: ValidatedNotebook) -> ValidatedNotebook:
     """``inherit_cell_ids`` from the previous version's stored bytes (run within a budget)."""
     return inherit_cell_ids(nbformat.reads(previous.decode("utf-8"), 4), validated)
+
+
+def inherit_from_file(previous_path: str, validated: ValidatedNotebook) -> ValidatedNotebook:
+    """``inherit_from_bytes`` reading the previous version from a file (within a budget)."""
+    with open(previous_path, "rb") as handle:
+        return inherit_from_bytes(handle.read(), validated)

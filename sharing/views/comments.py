@@ -32,6 +32,7 @@ from sharing.comments.data import VersionThreads, version_threads
 from sharing.comments.forms import CommentForm, NewThreadForm
 from sharing.comments.threads import OLD_VERSION, BodyTooComplex, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
+from sharing.pages import conditional
 from sharing.ratelimit import limit, wait_text
 
 
@@ -47,8 +48,16 @@ def threads(request, pk: int, number: int):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return _start_thread(request, pk, number)
-    version = permissions.get_version_or_404(request, pk, number)
-    return JsonResponse(threads_json(version_threads(version, permissions.access_for(request))))
+    version = permissions.get_shown_version_or_404(request, pk, number)
+    access = permissions.access_for(request)
+    found = version_threads(version, access)
+    notebook = version.notebook
+    etag = conditional.page_etag(
+        request, "comments", sorted(access.perms(notebook)), notebook.latest_version_id, found
+    )
+    if (unchanged := conditional.not_modified(request, etag)) is not None:
+        return unchanged
+    return conditional.mark(JsonResponse(threads_json(found)), etag)
 
 
 def _start_thread(request, pk: int, number: int):

@@ -6,18 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sharing import permissions, roles
 from sharing.audit import record as audit
 from sharing.audit.models import Action
-from sharing.comments.data import version_threads
+from sharing.comments.data import version_threads, with_cell_choices
 from sharing.diff.pairs import compare_url
 from sharing.forms import NotebookFileForm, RenameForm, UploadForm
 from sharing.models import Notebook, Rendering
 from sharing.notebooks import add_version, create_notebook, delete_notebook, download_response
+from sharing.pages import compress, conditional, fragments
+from sharing.pages.fragments import FRAGMENT_MARK
 from sharing.ratelimit import rate_limit
 from sharing.rendering.jobs import rendering_status, request_rendering
 from sharing.views.comments import threads_json
@@ -42,10 +46,13 @@ def dashboard(request):
             owner=request.user
         ),
     }[tab].with_latest()
+    # Each row carries the person's grants: a page of any length costs the same queries.
+    notebooks = permissions.with_granted(notebooks, request.user)
     page = Paginator(notebooks, settings.NOTEBOOKS_PER_PAGE).get_page(request.GET.get("page"))
     on_page = list(page.object_list)
     access = permissions.access_for(request)
-    access.prefetch(on_page)
+    for notebook in on_page:
+        access.take_granted(notebook)
     rows = [(notebook, access.role(notebook)) for notebook in on_page]
     context = {
         "page": page,
@@ -114,30 +121,73 @@ def _invalid_upload(request, form, template: str, context: dict):
 @permissions.login_or_share_link_required
 @require_GET
 def notebook_detail(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk)
-    pinned = permissions.access_for(request).pinned_version(notebook)
+    version = permissions.get_shown_version_or_404(
+        request, pk, columns=fragments.rendering_columns()
+    )
+    pinned = permissions.access_for(request).pinned_version(version.notebook)
     if pinned is not None:  # a share link for one version only
         return redirect(pinned)
-    return _version_page(request, notebook, notebook.latest_version)
+    return _version_page(request, version.notebook, version)
 
 
 @permissions.login_or_share_link_required
 @require_GET
 def version_detail(request, pk: int, number: int):
-    version = permissions.get_version_or_404(request, pk, number)
+    version = permissions.get_shown_version_or_404(
+        request, pk, number, columns=fragments.rendering_columns()
+    )
     return _version_page(request, version.notebook, version)
 
 
+class _FragmentSlot:
+    """Stands for a ready rendering in the template: the HTML goes in after rendering."""
+
+    status = Rendering.Status.READY
+    error = ""
+    html = FRAGMENT_MARK
+
+
 def _version_page(request, notebook: Notebook, version):
+    """The notebook page in four queries (session, person, the version with the notebook,
+    the person's grants and its rendering's key, and the comment threads); a 304 after the
+    same checks when the person already holds this exact page."""
     version.notebook = notebook  # already loaded: the comment data reads it
-    job = request_rendering(version, inline_allowed=False)
     access = permissions.access_for(request)
-    versions = list(
-        access.visible_versions(
-            notebook,
-            notebook.versions.select_related("uploaded_by").defer("original", "normalized"),
-        )
+    comments = version_threads(version, access, with_choices=False)
+    etag = conditional.page_etag(
+        request,
+        "notebook-page",
+        sorted(access.perms(notebook)),
+        access.role(notebook),
+        access.allowed_versions(notebook),
+        (notebook.pk, notebook.title, notebook.visibility, notebook.owner.get_username()),
+        (notebook.latest_version_id, notebook.updated_at),
+        (version.pk, version.uploaded_by.get_username() if version.uploaded_by else None),
+        (version.rendering_id, version.rendering_status, version.rendering_updated),
+        comments,
     )
+    # Every view is recorded, a revalidated one (304) too: one insert, after the response.
+    audit.record(
+        Action.NOTEBOOK_VIEWED,
+        obj=notebook,
+        version=version.number,
+        link=access.lending_link(notebook),
+    )
+    if (unchanged := conditional.not_modified(request, etag)) is not None:
+        return unchanged
+    fragment = fragments.ready_fragment(version)  # by key; kept once fetched
+    if fragment is None:
+        rendering = request_rendering(version, inline_allowed=False)
+    else:
+        rendering = _FragmentSlot()
+    versions = fragments.version_list(notebook)
+    # The latest version's number for the "see the latest" note, without another query.
+    latest = [v for v in versions if v.pk == notebook.latest_version_id]
+    if latest:
+        notebook.latest_version = latest[0]
+    allowed = access.allowed_versions(notebook)
+    if allowed is not None:
+        versions = [v for v in versions if v.pk in allowed]
     earlier = [v.number for v in versions if v.number < version.number]
     context = {
         "notebook": notebook,
@@ -150,8 +200,8 @@ def _version_page(request, notebook: Notebook, version):
         "picker_numbers": [v.number for v in versions],
         "picker_from": max(earlier, default=None),
         "picker_to": version.number,
-        "pinned_only": access.allowed_versions(notebook) is not None,
-        "rendering": job,
+        "pinned_only": allowed is not None,
+        "rendering": rendering,
         "can_edit": access.can(roles.EDIT, notebook),
         "can_manage": access.can(roles.MANAGE, notebook),
         "can_delete": access.can(roles.DELETE, notebook),
@@ -159,16 +209,25 @@ def _version_page(request, notebook: Notebook, version):
     }
     # One set of thread objects: the plain markup (JavaScript off) is drawn from them, and the
     # page script starts from the same data as JSON instead of fetching it again.
-    comments = version_threads(version, access, with_choices=True)
-    audit.record(
-        Action.NOTEBOOK_VIEWED,
-        obj=notebook,
-        version=version.number,
-        link=access.lending_link(notebook),
-    )
+    comments = with_cell_choices(comments, version)
     context["comments"] = comments
     context["comments_json"] = threads_json(comments)
-    return render(request, "sharing/notebook_detail.html", context)
+    html = render_to_string("sharing/notebook_detail.html", context, request)
+    return conditional.mark(_page_response(request, html, fragment), etag)
+
+
+def _page_response(request, html: str, fragment) -> HttpResponse:
+    """The page, with the fragment put in place; gzip-compressed around the fragment's own
+    precompressed stream when the client accepts it."""
+    if fragment is None:
+        return HttpResponse(html)
+    prefix, _, suffix = html.partition(FRAGMENT_MARK)
+    if not compress.accepts_gzip(request):
+        return HttpResponse(b"".join((prefix.encode(), fragment.encoded, suffix.encode())))
+    response = HttpResponse(compress.gzip_around(prefix.encode(), fragment, suffix.encode()))
+    response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
 
 
 @permissions.login_or_share_link_required
@@ -183,7 +242,7 @@ def render_status(request, pk: int, number: int):
 @permissions.login_or_share_link_required
 @require_GET
 def download(request, pk: int, number: int):
-    version = permissions.get_version_or_404(request, pk, number)
+    version = permissions.get_shown_version_or_404(request, pk, number)
     audit.record(
         Action.NOTEBOOK_DOWNLOADED,
         obj=version.notebook,

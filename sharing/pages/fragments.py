@@ -1,0 +1,145 @@
+"""Rendered notebook HTML, fetched by key and kept compressed once per process.
+
+A ready rendering never changes (a new renderer version or new content is another row), so a
+process keeps the most recently shown ones, up to PAGE_FRAGMENT_CACHE_MB, each with its
+deflate stream made once: a page view then compresses only what is around the notebook.
+The version lists of notebooks are kept the same way, keyed by the notebook's latest version
+(versions are never changed or removed one by one, only added).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+
+from sharing.models import NotebookVersion, Rendering
+from sharing.rendering import renderer
+
+LEVEL = 6
+# Where the notebook goes in a rendered page template: unguessable, so no content can fake it.
+FRAGMENT_MARK = f"<!--notebook-{secrets.token_hex(16)}-->"
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One ready rendering: its HTML, as UTF-8 and as a raw deflate stream (sync-flushed,
+    not final) that can sit between two other deflate streams in one gzip member."""
+
+    key: tuple
+    html: str
+    encoded: bytes
+    deflated: bytes
+    crc32: int
+
+    @classmethod
+    def of(cls, key: tuple, html: str) -> Fragment:
+        encoded = html.encode("utf-8")
+        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        deflated = compressor.compress(encoded) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        return cls(key, html, encoded, deflated, zlib.crc32(encoded))
+
+    @property
+    def cost(self) -> int:
+        return len(self.encoded) * 2 + len(self.deflated)  # the str and both byte strings
+
+
+class _Bounded:
+    """A thread-safe LRU mapping bounded by the summed ``cost`` of its values."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value, cost: int) -> None:
+        if cost > self.limit:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (value, cost)
+            self.used += cost
+            while self.used > self.limit:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.used -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.used = 0
+
+
+_fragments = _Bounded(settings.PAGE_FRAGMENT_CACHE_MB * 1024 * 1024)
+_version_lists = _Bounded(4096)  # entries, not bytes: each costs 1
+
+
+def rendering_columns() -> tuple[tuple, Callable[[], dict]]:
+    """Columns for ``permissions.get_shown_version_or_404``: the version's rendering's id,
+    status and change time, read in the same query (the HTML itself is fetched by key)."""
+    version = renderer.RENDERER_VERSION
+    return (("rendering", version), lambda: _rendering_annotations(version))
+
+
+def _rendering_annotations(renderer_version: str) -> dict:
+    rendering = Rendering.objects.filter(
+        content_sha256=OuterRef("content_sha256"), renderer_version=renderer_version
+    )
+    return {
+        "rendering_id": Subquery(rendering.values("pk")[:1]),
+        "rendering_status": Subquery(rendering.values("status")[:1]),
+        "rendering_updated": Subquery(rendering.values("updated_at")[:1]),
+    }
+
+
+def ready_fragment(version: NotebookVersion) -> Fragment | None:
+    """The version's ready rendering (annotated by ``rendering_columns``), or None."""
+    if getattr(version, "rendering_status", None) != Rendering.Status.READY:
+        return None
+    key = (version.rendering_id, version.rendering_updated)
+    cached = _fragments.get(key)
+    if cached is not None:
+        return cached[0]
+    html = (
+        Rendering.objects.filter(pk=version.rendering_id, status=Rendering.Status.READY)
+        .values_list("html", flat=True)
+        .first()
+    )
+    if html is None:  # changed since the version was read
+        return None
+    fragment = Fragment.of(key, html)
+    _fragments.put(key, fragment, fragment.cost)
+    return fragment
+
+
+def version_list(notebook) -> list[NotebookVersion]:
+    """Every version of ``notebook``, newest first, with what the version list shows."""
+    key = (notebook.pk, notebook.created_at, notebook.latest_version_id)
+    cached = _version_lists.get(key)
+    if cached is not None:
+        return cached[0]
+    versions = list(
+        notebook.versions.only("pk", "notebook_id", "number", "created_at", "size", "sha256")
+    )
+    _version_lists.put(key, versions, 1)
+    return versions
+
+
+def clear() -> None:
+    """Forget everything (tests that rewrite rows behind the application's back)."""
+    _fragments.clear()
+    _version_lists.clear()
