@@ -90,7 +90,7 @@ def add_version(
 
 
 def _upload_details(upload: Upload, new_notebook: bool) -> dict:
-    return {"filename": upload.filename, "size": len(upload.data), "new_notebook": new_notebook}
+    return {"filename": upload.filename, "size": upload.size, "new_notebook": new_notebook}
 
 
 def _inheriting_ids(notebook: Notebook, upload: Upload) -> Upload:
