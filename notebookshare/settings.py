@@ -158,6 +158,10 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
+# Plotly, Vega-Lite and saved widget outputs drawn in sandboxed frames (docs/charts.md); off:
+# every page shows the static rendering only.
+INTERACTIVE_OUTPUTS = env_bool("INTERACTIVE_OUTPUTS", True)
+
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
 
 # API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;

@@ -19,6 +19,7 @@ from sharing.notebooks import add_version, create_notebook, delete_notebook, dow
 from sharing.ratelimit import rate_limit
 from sharing.rendering.jobs import rendering_status, request_rendering
 from sharing.views.comments import threads_json
+from sharing.views.sandbox import allow_chart_frames, notebook_page_parts
 
 DASHBOARD_TABS = {
     "mine": "My notebooks",
@@ -150,6 +151,7 @@ def _version_page(request, notebook: Notebook, version):
         "picker_to": version.number,
         "pinned_only": access.allowed_versions(notebook) is not None,
         "rendering": job,
+        **notebook_page_parts(request, job),
         "can_edit": access.can(roles.EDIT, notebook),
         "can_manage": access.can(roles.MANAGE, notebook),
         "can_delete": access.can(roles.DELETE, notebook),
@@ -160,7 +162,8 @@ def _version_page(request, notebook: Notebook, version):
     comments = version_threads(version, access, with_choices=True)
     context["comments"] = comments
     context["comments_json"] = threads_json(comments)
-    return render(request, "sharing/notebook_detail.html", context)
+    response = render(request, "sharing/notebook_detail.html", context)
+    return allow_chart_frames(request, response, context)
 
 
 @permissions.login_or_share_link_required
