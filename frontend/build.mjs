@@ -18,7 +18,31 @@ mkdirSync(join(out, "licenses"), { recursive: true });
 const copyScript = (from, to) =>
   writeFileSync(to, readFileSync(from, "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n"));
 copyScript(join(modules, "plotly.js-strict-dist-min", "plotly-strict.min.js"), join(out, "plotly.js"));
-copyScript(join(modules, "@jupyter-widgets", "html-manager", "dist", "embed.js"), join(out, "widgets.js"));
+const assets = { ".woff": "empty", ".woff2": "empty", ".ttf": "empty", ".eot": "empty", ".svg": "dataurl", ".png": "dataurl", ".gif": "dataurl" };
+const css = await build({
+  entryPoints: [join(here, "src", "widgets.css")],
+  bundle: true,
+  minify: true,
+  write: false,
+  outfile: "widgets.css",
+  loader: assets,
+  logLevel: "warning",
+});
+await build({
+  entryPoints: [join(here, "src", "widgets.js")],
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2020",
+  legalComments: "none",
+  outfile: join(out, "widgets.js"),
+  loader: { ".css": "text", ...assets },
+  define: {
+    NS_WIDGET_STYLES: JSON.stringify(css.outputFiles.find((file) => file.path.endsWith(".css")).text),
+    "process.env.NODE_ENV": '"production"',
+  },
+  logLevel: "warning",
+});
 await build({
   entryPoints: [join(here, "src", "vega.js")],
   bundle: true,

@@ -76,28 +76,21 @@
     });
   }
 
-  function drawWidgets(message) {
+  async function drawWidgets(message) {
+    const { HTMLManager, styles } = window.nsWidgets;
     document.body.classList.add("widgets");
-    const state = document.createElement("script");
-    state.type = "application/vnd.jupyter.widget-state+json";
-    state.textContent = JSON.stringify({ version_major: 2, version_minor: 0, state: message.state });
-    const view = document.createElement("script");
-    view.type = "application/vnd.jupyter.widget-view+json";
-    view.textContent = JSON.stringify({ version_major: 2, version_minor: 0, model_id: message.entry.model_id });
-    document.head.append(state);
-    root.append(view);
-    // The manager draws on the window's load event, which has passed: fire it for it.
-    window.dispatchEvent(new Event("load"));
-    return new Promise((resolve, reject) => {
-      const deadline = Date.now() + 10000;
-      const check = () => {
-        if (root.querySelector(".jupyter-widgets, .widget-output, .lm-Widget")) resolve();
-        else if (root.querySelector(".jupyter-widgets-error-widget") || Date.now() > deadline) {
-          reject(new Error("the saved widget state could not be drawn."));
-        } else setTimeout(check, 50);
-      };
-      check();
-    });
+    const style = document.createElement("style");
+    style.textContent = styles;
+    document.head.append(style);
+    // No loader: a model of any module but the standard widgets' is refused by the manager.
+    const manager = new HTMLManager();
+    await manager.set_state({ version_major: 2, version_minor: 0, state: message.state });
+    const model = await manager.get_model(message.entry.model_id);
+    const view = await manager.create_view(model);
+    const area = document.createElement("div");
+    area.className = "widget-subarea";
+    root.append(area);
+    await manager.display_view(view, area);
   }
 
   async function draw(message) {

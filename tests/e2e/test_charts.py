@@ -169,3 +169,50 @@ def test_plotly_figure_is_interactive_in_its_sandbox(new_page, alice, make_noteb
     assert 360 <= height <= 420
     screenshot(page, "charts-plotly-light")
     assert not dialogs
+
+
+def test_altair_chart_is_interactive_and_hover_changes_it(new_page, alice, make_notebook):
+    data = {VEGALITE: altair_spec(), "text/plain": "alt.Chart(...)"}
+    notebook = make_notebook(alice, chart_notebook(data), title="Altair")
+    page, requests, dialogs = open_notebook(new_page, alice, notebook)
+    wait_drawn(page, 1)
+    assert page.evaluate("window.nsCharts.failed") == 0
+    frame = chart_frames(page)[0]
+    frame.wait_for_selector("svg .mark-rect path")
+    bars = frame.locator(".mark-rect path")
+    assert bars.count() == 3
+    fills = frame.evaluate(
+        "() => [...document.querySelectorAll('.mark-rect path')].map(p => p.getAttribute('fill'))"
+    )
+    assert set(fills) == {"#4c78a8"}
+    box = bars.nth(1).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    frame.wait_for_function(
+        "() => [...document.querySelectorAll('.mark-rect path')]"
+        ".some(p => p.getAttribute('fill') === '#d62728')"
+    )
+    screenshot(page, "charts-altair-light")
+    assert not dialogs
+
+
+def test_saved_widget_state_draws_a_slider_that_moves(new_page, alice, make_notebook):
+    data = chart_notebook(view("slider1"), view("output1"), widgets=slider_state())
+    notebook = make_notebook(alice, data, title="Widgets")
+    page, requests, dialogs = open_notebook(new_page, alice, notebook)
+    wait_drawn(page, 2)
+    assert page.evaluate("window.nsCharts.failed") == 0
+    frames = chart_frames(page)
+    slider_frame = next(f for f in frames if f.locator(".widget-slider").count())
+    output_frame = next(f for f in frames if f.locator(".widget-output").count())
+    assert "saved output" in output_frame.locator(".widget-output").inner_text()
+    readout = slider_frame.locator(".widget-readout")
+    assert readout.inner_text().strip() == "3"
+    handle = slider_frame.locator(".noUi-handle, .ui-slider-handle").first
+    handle.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    slider_frame.wait_for_function(
+        "() => document.querySelector('.widget-readout').textContent.trim() === '7'"
+    )
+    screenshot(page, "charts-widgets-light")
+    assert not dialogs
