@@ -72,16 +72,44 @@
   }
 
   function failed(record, reason) {
+    finished(record);
     window.nsCharts.failed += 1;
     record.frame.remove();
     record.marker.classList.remove("ns-chart-live");
     note(record.marker, reason);
   }
 
+  // Each frame compiles its library: a few at a time, in page order, keeps the first chart quick.
+  const CONCURRENT = 2;
+  const waiting = [];
+  let busy = 0;
+
+  function next() {
+    while (busy < CONCURRENT && waiting.length) {
+      const marker = waiting.shift();
+      if (open(marker)) busy += 1;
+    }
+  }
+
+  function finished(record) {
+    if (record.done) return;
+    record.done = true;
+    busy -= 1;
+    next();
+  }
+
   function start(marker) {
+    if (marker.dataset.chartQueued) return;
+    marker.dataset.chartQueued = "1";
+    waiting.push(marker);
+    waiting.sort((a, b) => Number(a.dataset.chart) - Number(b.dataset.chart));
+    next();
+  }
+
+  function open(marker) {
     const index = Number(marker.dataset.chart);
     const entry = charts[index];
-    if (!entry || marker.querySelector("iframe")) return;
+    if (!entry || marker.querySelector("iframe")) return false;
     const frame = document.createElement("iframe");
     frame.setAttribute("sandbox", "allow-scripts");
     frame.setAttribute("title", `Interactive chart (${entry.mime})`);
@@ -89,8 +117,9 @@
     frame.className = "ns-chart-frame";
     frame.src = frameUrl;
     marker.append(frame);
-    frames.set(frame.contentWindow, { frame, marker, entry });
+    frames.set(frame.contentWindow, { frame, marker, entry, done: false });
     (entry.notes || []).forEach((text) => note(marker, text));
+    return true;
   }
 
   window.addEventListener("message", (event) => {
@@ -107,6 +136,7 @@
         record.frame.style.height = `${Math.min(Math.ceil(height), MAX_HEIGHT)}px`;
       }
     } else if (message.type === "drawn") {
+      finished(record);
       if (!record.marker.classList.contains("ns-chart-live")) {
         record.marker.classList.add("ns-chart-live");
         window.nsCharts.drawn += 1;
@@ -134,7 +164,7 @@
           start(item.target);
         }
       });
-    }, { rootMargin: "800px 0px" })
+    }, { rootMargin: "400px 0px" })
     : null;
   const startAll = () => markers.forEach((marker) => (observer ? observer.observe(marker) : start(marker)));
 

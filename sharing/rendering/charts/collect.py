@@ -28,7 +28,7 @@ from sharing.rendering.charts.clean import (
 )
 
 DATA_ELEMENT_ID = "ns-chart-data"
-DATA_OPEN = f"<div hidden id=\"{DATA_ELEMENT_ID}\" data-charts='"
+DATA_OPEN = f'<div hidden id="{DATA_ELEMENT_ID}" data-charts=\''
 DATA_CLOSE = "'></div>"
 
 
