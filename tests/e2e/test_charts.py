@@ -432,3 +432,35 @@ def test_corpus_notebooks_with_plotly_and_widgets_render_interactively(
             content = chart_frames(page)[0].content()
             assert "main-svg" in content or "widget-" in content, entry.path
             screenshot(page, f"charts-corpus-{entry.path.stem}-{scheme}".replace(" ", "_"))
+
+
+def test_static_control_dark_mode_and_javascript_off(new_page, alice, make_notebook):
+    data = {VEGALITE: altair_spec(), "text/plain": "alt.Chart(...)"}
+    notebook = make_notebook(alice, chart_notebook(data), title="Dark")
+    page, _requests, _dialogs = open_notebook(new_page, alice, notebook, "dark")
+    wait_drawn(page, 1)
+    frame = chart_frames(page)[0]
+    frame.wait_for_selector("svg .mark-rect path")
+    # The dark config: a dark background and light labels.
+    colours = frame.evaluate(
+        "() => [getComputedStyle(document.querySelector('svg')).backgroundColor,"
+        " [...document.querySelectorAll('svg text')].map(t => t.getAttribute('fill'))]"
+    )
+    assert colours[0] == "rgb(31, 31, 31)", colours
+    assert "#d0d0d0" in colours[1], colours
+    screenshot(page, "charts-altair-dark")
+    placeholder = page.locator(".ns-chart .ns-placeholder")
+    assert not placeholder.is_visible()
+    page.get_by_label("Static charts").check()
+    assert placeholder.is_visible()
+    assert not page.locator("iframe.ns-chart-frame").is_visible()
+    page.get_by_label("Static charts").uncheck()
+    assert page.locator("iframe.ns-chart-frame").is_visible()
+    assert not placeholder.is_visible()
+
+    off = new_page(java_script_enabled=False)
+    sign_in(off, alice.username, PASSWORD)
+    off.goto(notebook.get_absolute_url())
+    assert off.locator("iframe").count() == 0
+    assert off.locator(".ns-chart .ns-placeholder").is_visible()
+    assert not off.get_by_label("Static charts").is_visible()
