@@ -64,7 +64,10 @@
   }
 
   async function drawPlotly(message) {
-    const { data, layout } = message.entry;
+    const { data } = message.entry;
+    // The frame starts 0 px high, so autosize would find no height: use Plotly's default.
+    const layout = { ...message.entry.layout };
+    if (!(Number(layout.height) > 0)) layout.height = 450;
     const dark = message.theme === "dark";
     root.classList.toggle("chart-card", dark);
     await window.Plotly.react(root, data, layout, {
