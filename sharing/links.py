@@ -235,6 +235,25 @@ def revoke(link: ShareLink, by) -> bool:
     return bool(changed)
 
 
+def reissue(link: ShareLink, by) -> str | None:
+    """Give an active link a new token and return it (None if the link has ended).
+
+    The token is never stored, so a link cannot be shown again; this is how it is copied
+    again. The old address stops working; everyone who already opened the link keeps what
+    it lends, since sessions remember links by id. Role, expiry, uses and events are kept.
+    """
+    token = generate_token()
+    with transaction.atomic():
+        ShareLink.objects.select_for_update().filter(pk=link.pk).values_list("pk").first()
+        current = find_by_pk(link.pk)
+        if current is None or state(current) is not State.ACTIVE:
+            return None
+        ShareLink.objects.filter(pk=link.pk).update(token_hash=hash_token(token))
+        link.token_hash = hash_token(token)
+        record(link, Kind.REISSUED, by)
+    return token
+
+
 def record(link: ShareLink, kind: str, actor=None, detail: str = "") -> ShareLinkEvent:
     actor = actor if actor is not None and actor.is_authenticated else None
     return ShareLinkEvent.objects.create(link=link, kind=kind, actor=actor, detail=detail[:200])

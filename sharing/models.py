@@ -14,6 +14,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEmail  # noqa: F401
 from sharing.comments.models import NotificationPreference  # noqa: F401
 from sharing.diff.models import VersionDiff  # noqa: F401
+from sharing.search.models import SearchEntry  # noqa: F401
 
 
 class NotebookQuerySet(models.QuerySet):
@@ -376,6 +377,7 @@ class ShareLinkEvent(models.Model):
         CREATED = "created", "Created"
         USED = "used", "Opened"
         REVOKED = "revoked", "Revoked"
+        REISSUED = "reissued", "Given a new address"
         EXPIRED_ATTEMPT = "expired_attempt", "Opened after it expired"
         REVOKED_ATTEMPT = "revoked_attempt", "Opened after it was revoked"
         ORPHANED_ATTEMPT = "orphaned_attempt", "Opened after its creator lost access"

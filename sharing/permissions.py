@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
-from sharing import links
+from sharing import groups, links
 from sharing.links import ShareLinkGone
 from sharing.models import (
     ApiToken,
@@ -91,6 +95,22 @@ class Access:
     def ended_link(self, notebook_pk: int):
         """Why the share link this person used for the notebook ended, if it did."""
         return self._ended.get(notebook_pk)
+
+    def link_scope(self, latest_only: bool) -> tuple[frozenset[int], dict[int, frozenset[int]]]:
+        """What this request's share links lend, for queries over many notebooks (search):
+        the ids of notebooks lent whole, and for the others the version ids their pinned
+        links show (with ``latest_only``, the newest pinned version of each)."""
+        whole: set[int] = set()
+        pinned: dict[int, frozenset[int]] = {}
+        for notebook_pk, lent in self._links.items():
+            if any(link.pinned_version_id is None for link in lent):
+                whole.add(notebook_pk)
+            elif latest_only:
+                newest = max((link.pinned_version for link in lent), key=lambda v: v.number)
+                pinned[notebook_pk] = frozenset({newest.pk})
+            else:
+                pinned[notebook_pk] = frozenset(link.pinned_version_id for link in lent)
+        return frozenset(whole), pinned
 
     def allowed_versions(self, notebook: Notebook) -> frozenset[int] | None:
         """Version ids this person may see, or None for all of them.
@@ -276,3 +296,42 @@ def get_api_token_or_404(request, pk: int):
     if token is None:
         raise Http404("No such token.")
     return token
+
+
+# --- groups and people -------------------------------------------------------------------
+
+
+def can_manage_group(user, group) -> bool:
+    """Group owners (and staff) add and remove members; everyone else only looks."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or user.is_superuser or groups.is_owner(user, group)
+
+
+def get_group_or_404(request, pk: int, manage: bool = False):
+    """A group the person is in, owns, or (staff) may manage; 404 for anyone else, 403 for a
+    member asking to change it."""
+    group = Group.objects.filter(pk=pk).first()
+    user = request.user
+    if group is None:
+        raise Http404("No such group.")
+    may_manage = can_manage_group(user, group)
+    if not may_manage and not group.user_set.filter(pk=user.pk).exists():
+        raise Http404("No such group.")
+    if manage and not may_manage:
+        raise PermissionDenied("Only the group's owners change its members.")
+    return group
+
+
+def people_visible_to(user):
+    """The active people ``user`` may find by name when sharing (the person autocomplete):
+    members of the groups they are in, or everyone when PEOPLE_DIRECTORY is "everyone".
+    Someone in no group finds nobody, so the search tells outsiders nothing."""
+    User = get_user_model()
+    if not (user.is_authenticated and user.is_active):
+        return User.objects.none()
+    people = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if settings.PEOPLE_DIRECTORY == "everyone":
+        return people
+    shared = Group.user_set.through.objects.filter(user=OuterRef("pk"), group__user=user)
+    return people.filter(Exists(shared))

@@ -42,7 +42,17 @@ from sharing.accounts.models import RateCounter
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # Every scope with its per-account and per-address settings (checked by sharing.checks).
-SCOPES = ("login", "password_reset", "signup", "verify", "upload", "comment", "links")
+SCOPES = (
+    "login",
+    "password_reset",
+    "signup",
+    "verify",
+    "upload",
+    "comment",
+    "links",
+    "people",
+    "invite",
+)
 logger = logging.getLogger(__name__)
 _forwarded_warning = {"logged": False}
 

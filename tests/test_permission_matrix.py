@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from sharing.accounts.invites import create_invite
 from sharing.comments.cells import version_cells
 from sharing.comments.threads import start_thread
 from sharing.grants import set_user_role
@@ -59,17 +60,21 @@ MATRIX = {
     ("POST", "notebook-rename"):          (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
     ("GET", "notebook-delete"):           (302, 302, 404, 403, 403, 403, 403, 403, 403, 200, 200),
     ("POST", "notebook-delete"):          (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
-    ("GET", "notebook-access"):           (302, 302, 404, 403, 403, 403, 403, 403, 403, 200, 200),
+    # The Share page: editors see its links sections, the owner all of it.
+    ("GET", "notebook-access"):           (302, 302, 404, 403, 403, 200, 403, 403, 200, 200, 200),
     ("POST", "access-person"):            (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
     ("POST", "access-person-remove"):     (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
     ("POST", "access-group"):             (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
     ("POST", "access-group-remove"):      (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
+    ("POST", "access-invite"):            (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
+    ("POST", "access-invite-revoke"):     (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
     ("POST", "access-visibility"):        (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
     ("GET", "notebook-transfer"):         (302, 302, 404, 403, 403, 403, 403, 403, 403, 200, 200),
     ("POST", "notebook-transfer"):        (302, 302, 404, 403, 403, 403, 403, 403, 403, 302, 302),
-    ("GET", "notebook-links"):            (302, 302, 404, 403, 403, 200, 403, 403, 200, 200, 200),
+    ("GET", "notebook-links"):            (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
     ("POST", "share-link-create"):        (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
     ("POST", "share-link-revoke"):        (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
+    ("POST", "share-link-reissue"):       (302, 302, 404, 403, 403, 302, 403, 403, 302, 302, 302),
     # Comments: 200/201 done. The comment in the world is the commenter's; the owner and the
     # superuser (who manage the notebook) may delete it, only its author may edit it.
     ("GET", "version-comments"):          (302, 302, 404, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -88,6 +93,9 @@ NOT_ABOUT_ONE_NOTEBOOK |= {"person", "notification-settings"}  # a person's page
 # Accounts: sign-up, verification, invites and setup (tests/accounts/)
 NOT_ABOUT_ONE_NOTEBOOK |= {"signup-invite", "signup-sent", "verify-email", "setup"}
 NOT_ABOUT_ONE_NOTEBOOK |= {"account-email", "account-email-send", "invites", "invite-revoke"}
+# Groups and the person search (tests/groups/, tests/views/test_share_ux.py)
+NOT_ABOUT_ONE_NOTEBOOK |= {"group-create", "group-detail", "group-add-member"}
+NOT_ABOUT_ONE_NOTEBOOK |= {"group-remove-member", "group-make-owner", "people-search"}
 
 
 @dataclass
@@ -99,6 +107,7 @@ class World:
     thread_pk: int = 0  # a comment thread on the notebook, started by the commenter
     comment_pk: int = 0  # its first comment
     dave_pk: int = 0  # an account with no access, to share with
+    invite_pk: int = 0  # a pending invitation to the notebook by e-mail
 
     def url(self, name: str, notebook_pk: int | None = None) -> str:
         pk = notebook_pk if notebook_pk is not None else self.notebook.pk
@@ -111,6 +120,8 @@ class World:
             "access-person-remove": [pk, self.users["viewer"].pk],
             "access-group-remove": [pk, self.group.pk],
             "share-link-revoke": [pk, self.link_pk],
+            "share-link-reissue": [pk, self.link_pk],
+            "access-invite-revoke": [pk, self.invite_pk],
             "version-comments": [pk, 2],  # the latest: threads start there
             "comment-reply": [pk, self.thread_pk],
             "comment-resolve": [pk, self.thread_pk],
@@ -131,6 +142,7 @@ class World:
             "access-person": {"who": "dave", "role": "editor", "confirm_user": self.dave_pk},
             "access-group": {"group": self.group.pk, "role": "editor"},
             "access-visibility": {"visibility": "org_view"},
+            "access-invite": {"email": "erin@elsewhere.example", "role": "viewer"},
             "notebook-transfer": {"who": "dave", "confirm": "on"},
             "share-link-create": {"role": "viewer", "expires": "1d", "follow": "latest"},
             "version-comments": {"cell_id": _first_cell(self.notebook), "body": "Why?"},
@@ -156,7 +168,10 @@ def world(make_user, make_notebook) -> World:
     link = _link(notebook, users["owner"])
     comment = _comment(notebook, users["commenter"])
     group = Group.objects.get(name="team-viewer")
-    return World(notebook, users, group, link.pk, comment.thread_id, comment.pk, dave.pk)
+    invite = create_invite(
+        users["owner"], email="fred@elsewhere.example", notebook=notebook, role="viewer"
+    ).invite
+    return World(notebook, users, group, link.pk, comment.thread_id, comment.pk, dave.pk, invite.pk)
 
 
 def client_for(world: World, actor: str, **kwargs) -> Client:

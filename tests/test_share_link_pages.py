@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +39,12 @@ def open_url(token: str) -> str:
 
 
 def links_url(notebook) -> str:
-    return reverse("sharing:notebook-links", args=[notebook.pk])
+    """The Share page, whose links section replaced the separate links page."""
+    return reverse("sharing:notebook-access", args=[notebook.pk])
+
+
+def links_section(notebook) -> str:
+    return links_url(notebook) + "#links"
 
 
 def create_url(notebook) -> str:
@@ -235,8 +242,8 @@ def test_an_editor_creates_a_link_and_sees_it_once(client, notebook, bob):
     client.force_login(bob)
     response = client.post(create_url(notebook), VALID_POST)
     assert response.status_code == 302
-    assert response.url == links_url(notebook)
-    page = client.get(response.url)
+    assert response.url == links_section(notebook)
+    page = client.get(links_url(notebook))
     token = shown_token(page)
     link = ShareLink.objects.get()
     assert links.matches(link, token)
@@ -320,7 +327,7 @@ def test_revoking_from_the_share_page_returns_there(client, notebook, alice):
     page = client.get(access_url)
     assert f'data-link="{link.pk}"' in page.text
     response = client.post(revoke_url(link), {"next": access_url})
-    assert response.url == access_url
+    assert response.url == access_url + "#links"
     link.refresh_from_db()
     assert (link.revoked_at is not None, link.revoked_by) == (True, alice)
 
@@ -329,7 +336,13 @@ def test_revoking_refuses_to_go_to_another_site(client, notebook, alice):
     link, _ = make_link(notebook, alice)
     client.force_login(alice)
     response = client.post(revoke_url(link), {"next": "https://evil.example/"})
-    assert response.url == links_url(notebook)
+    assert response.url == links_section(notebook)
+
+
+def test_the_old_links_page_leads_to_the_share_page(client, notebook, alice):
+    client.force_login(alice)
+    old = reverse("sharing:notebook-links", args=[notebook.pk])
+    assert client.get(old).url == links_section(notebook)
 
 
 def test_revoking_twice_says_so(client, notebook, alice):
@@ -374,14 +387,16 @@ def test_the_links_page_makes_the_same_queries_for_many_links(
         make_link(notebook, alice, label=f"link {i}")
     client.force_login(alice)
     client.get(links_url(notebook))  # warm the content-type cache
-    # session, user, notebook + latest version (get_notebook_or_404), guardian's user and
-    # group permissions, links with creator rights, events with their links and actors.
-    with django_assert_num_queries(7):
+    # The Share page: session, user, notebook + latest version (get_notebook_or_404),
+    # guardian's user and group permissions, links with creator rights, events with their
+    # links and actors, then the owner's sections (grants, groups, pending invitations).
+    with CaptureQueriesContext(connection) as few:
         client.get(links_url(notebook))
+    assert len(few) <= 12
     for i in range(12):
         link, _ = make_link(notebook, alice, label=f"more {i}")
         links.revoke(link, alice)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(len(few)):
         client.get(links_url(notebook))
 
 

@@ -152,7 +152,14 @@ def test_transfer_ownership_keeps_previous_owner_as_editor(client, alice, bob, m
     assert notebook.owner == bob
     assert Access(bob).role(notebook) == "owner"
     assert Access(alice).role(notebook) == "editor"
-    assert client.get(reverse("sharing:notebook-access", args=[notebook.pk])).status_code == 403
+    # As an editor alice sees only the Share page's links sections, and changes no one's role.
+    page = client.get(reverse("sharing:notebook-access", args=[notebook.pk]))
+    assert page.status_code == 200
+    assert 'id="people"' not in page.text
+    person = {"who": "bob", "role": "viewer", "confirm_user": bob.pk}
+    assert (
+        client.post(reverse("sharing:access-person", args=[notebook.pk]), person).status_code == 403
+    )
 
 
 def test_owner_can_be_made_owner_again(alice, bob, make_notebook):

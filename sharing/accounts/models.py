@@ -26,6 +26,11 @@ class Invite(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # An invitation to a notebook: the role is granted when the account is created.
+    notebook = models.ForeignKey(
+        "sharing.Notebook", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(max_length=20, blank=True)
 
     class Meta:
         app_label = "sharing"
@@ -53,6 +58,25 @@ class VerifiedEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.user})"
+
+
+class GroupOwner(models.Model):
+    """A person who manages a group's members in the app (sharing.groups)."""
+
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="owners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_groups"
+    )
+    since = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "sharing"
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="unique_group_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} owns {self.group}"
 
 
 class SetupToken(models.Model):

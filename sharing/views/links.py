@@ -1,17 +1,16 @@
-"""Share links: the management page (owners and editors), opening a link, the 410 pages."""
+"""Share links: opening a link, the 410 pages, and what the Share page's links section needs
+(creating, re-issuing and revoking are on the Share page: sharing/views/share.py)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.signing import BadSignature
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from sharing import links, permissions, roles
 from sharing.forms import ShareLinkForm
@@ -35,10 +34,6 @@ GONE_MESSAGES = {
 }
 
 
-def _links_url(notebook: Notebook) -> str:
-    return reverse("sharing:notebook-links", args=[notebook.pk])
-
-
 def share_link_context(notebook: Notebook, form: ShareLinkForm | None = None) -> dict:
     """What the share-links section needs: the notebook's links with their state, a form."""
     rows = links.with_creator_rights(
@@ -51,29 +46,18 @@ def share_link_context(notebook: Notebook, form: ShareLinkForm | None = None) ->
     return {
         "share_links": rows,
         "link_form": form or ShareLinkForm(notebook=notebook),
-        "links_url": _links_url(notebook),
         "share_link_max_days": settings.SHARE_LINK_MAX_DAYS,
     }
 
 
-def _page(request, notebook: Notebook, form: ShareLinkForm | None = None, status: int = 200):
+def link_activity(notebook: Notebook) -> list[ShareLinkEvent]:
     events = ShareLinkEvent.objects.filter(link__notebook=notebook)
-    events = events.select_related("actor", "link")[:EVENTS_SHOWN]
-    context = {
-        "notebook": notebook,
-        "events": events,
-        "new_link_url": _new_link_url(request, notebook),
-        **share_link_context(notebook, form),
-    }
-    response = render(request, "sharing/link_manage.html", context, status=status)
-    if context["new_link_url"]:
-        response.delete_cookie(NEW_LINK_COOKIE, path=_links_url(notebook))
-    response["Cache-Control"] = "no-store"
-    return response
+    return list(events.select_related("actor", "link")[:EVENTS_SHOWN])
 
 
-def _new_link_url(request, notebook: Notebook) -> str | None:
-    """The just-created link's address, read once from a short-lived signed cookie."""
+def new_link_url(request, notebook: Notebook) -> str | None:
+    """The just-created (or re-issued) link's address, read once from a short-lived signed
+    cookie scoped to the Share page."""
     try:
         value = request.get_signed_cookie(
             NEW_LINK_COOKIE, salt=NEW_LINK_SALT, max_age=NEW_LINK_SECONDS
@@ -87,49 +71,30 @@ def _new_link_url(request, notebook: Notebook) -> str | None:
     return request.build_absolute_uri(reverse("sharing:share-link-open", args=[token]))
 
 
-@login_required
-@require_GET
-def manage(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
-    return _page(request, notebook)
-
-
-@login_required
-@require_POST
-def create(request, pk: int):
-    notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
-    form = ShareLinkForm(request.POST, notebook=notebook)
-    if not form.is_valid():
-        return _page(request, notebook, form, status=400)
-    link, token = links.create_link(notebook, request.user, **form.create_kwargs())
-    messages.success(request, "Link created.")
-    response = redirect(_links_url(notebook))
+def remember_new_link(response, notebook: Notebook, link: ShareLink, token: str) -> None:
+    """Carry a new token across the redirect to the Share page, and nowhere else."""
     response.set_signed_cookie(
         NEW_LINK_COOKIE,
         f"{link.pk}:{token}",
         salt=NEW_LINK_SALT,
         max_age=NEW_LINK_SECONDS,
-        path=_links_url(notebook),
+        path=share_url(notebook),
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Strict",
     )
-    return response
+
+
+def share_url(notebook: Notebook) -> str:
+    return reverse("sharing:notebook-access", args=[notebook.pk])
 
 
 @login_required
-@require_POST
-def revoke(request, pk: int, link_id: int):
+@require_GET
+def manage(request, pk: int):
+    """The former links page: its section of the Share page."""
     notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
-    link = get_object_or_404(ShareLink, pk=link_id, notebook=notebook)
-    if links.revoke(link, request.user):
-        messages.success(request, f"Revoked “{link}”. Nobody can use it any more.")
-    else:
-        messages.info(request, f"“{link}” was already revoked.")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = _links_url(notebook)
-    return redirect(back)
+    return redirect(share_url(notebook) + "#links")
 
 
 @rate_limit("links")

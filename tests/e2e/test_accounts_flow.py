@@ -29,7 +29,7 @@ def test_invite_sign_up_verify_and_be_shared_with_by_address(
     admin.locator("summary", has_text="root").click()
     admin.get_by_role("link", name="Invites").click()
     admin.get_by_label("Email").fill("nina@corp.example")
-    admin.get_by_label("Note").fill("Nina, new analyst")
+    admin.locator("#id_note").fill("Nina, new analyst")
     admin.get_by_role("button", name="Create invite link").click()
     link = admin.locator("[data-invite-link]").input_value()
     assert "/accounts/invite/" in link

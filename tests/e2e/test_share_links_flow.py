@@ -117,7 +117,7 @@ def test_viewer_link_sign_in_read_then_revoked(new_page, alice, bob, make_notebo
     _open_link_and_sign_in(guest, address, notebook)
     assert guest.locator("[data-role]").inner_text() == "viewer"
     assert guest.get_by_role("link", name="Upload new version").count() == 0
-    assert guest.get_by_role("link", name="Share links").count() == 0
+    assert guest.get_by_role("link", name="Share", exact=True).count() == 0
     assert not NotebookUserObjectPermission.objects.filter(user=bob).exists()
 
     # He reads alice's thread, but there is nothing to start a thread or reply with.
@@ -243,7 +243,9 @@ def test_share_links_page_in_dark_mode_for_an_editor(new_page, alice, bob, make_
     page = new_page(color_scheme="dark")
     sign_in(page, "bob", PASSWORD)
     page.goto(notebook.get_absolute_url())
-    page.get_by_role("link", name="Share links").click()
+    page.get_by_role("link", name="Share", exact=True).click()
+    # An editor's Share page has the links sections only.
+    assert page.locator("#people").count() == 0
     page.get_by_label("Expires after").select_option("date")
     page.get_by_role("button", name="Create link").click()
     assert page.get_by_text("Choose the expiry date.").is_visible()

@@ -41,9 +41,9 @@ def test_share_as_viewer_promote_to_editor_then_remove(
     assert guest.get_by_role("link", name="Upload new version").count() == 0
     screenshot(guest, "shared-as-viewer")
 
-    # alice makes bob an editor; bob uploads a new version.
+    # alice makes bob an editor: choosing the role applies it (no button); bob uploads.
+    assert owner.locator('[data-grant="bob"]').get_by_role("button", name="Change").count() == 0
     owner.get_by_label("Role of bob").select_option("editor")
-    owner.locator('[data-grant="bob"]').get_by_role("button", name="Change").click()
     owner.get_by_text("bob now has the editor role.").wait_for()
     guest.goto(url)
     guest.get_by_role("link", name="Upload new version").click()
