@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format check-python migrate static browser ops-tools corpus bench bench-diff clean
+.PHONY: run serve test lint format check-python migrate static charts node browser ops-tools corpus bench bench-diff clean
 
 # DEBUG is off unless set: the local trial and the test run turn it on here (a test run still
 # exercises production behaviour: pytest-django runs every test with DEBUG off). The trial also
@@ -31,8 +31,22 @@ check-python:
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
-static: $(STAMP)
+static: $(STAMP) charts
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+## charts: the pinned chart libraries (frontend/package-lock.json) into static/vendor/charts.
+CHARTS_STAMP := static/vendor/charts/VERSIONS.txt
+charts: $(CHARTS_STAMP)
+$(CHARTS_STAMP): frontend/package.json frontend/package-lock.json frontend/build.mjs frontend/src/vega.js
+	@$(MAKE) --no-print-directory node
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd frontend && node build.mjs
+
+## node: make sure Node.js and npm are installed (to vendor the chart libraries).
+node:
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
+	  else echo "Vendoring the chart libraries needs Node.js and npm: sudo apt-get install nodejs npm"; exit 1; fi; }
 
 ## run: set up and serve the app on http://127.0.0.1:8000 with its background worker.
 run: migrate static
@@ -82,7 +96,7 @@ test: $(STAMP) browser ops-tools lint static corpus
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## bench: rendering benchmark over the real-notebook corpus.
-bench: corpus
+bench: corpus static
 	$(BIN)/python bench/render.py
 
 ## bench-diff: comparison benchmark against nbdime 4.0.4, installed in its own virtualenv.
@@ -96,4 +110,4 @@ bench-diff: corpus $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/diff.py
 
 clean:
-	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache static/vendor/charts frontend/node_modules

@@ -35,6 +35,17 @@ CSS_FILES = [
     "static/css/notebook.css",
 ]
 BIG_CELLS = 14_000
+CHART_FILES = {  # what a page with such outputs adds (docs/charts.md), built by `make charts`
+    "plotly": "static/vendor/charts/plotly.js",
+    "vega": "static/vendor/charts/vega.js",
+    "widget": "static/vendor/charts/widgets.js",
+}
+CHART_PAGE_FILES = ["static/js/charts.js", "static/css/charts.css"]
+CHART_FRAME_FILES = [
+    "static/js/charts-frame.js",
+    "static/css/charts-frame.css",
+    "templates/sharing/sandbox_chart.html",
+]
 
 
 def load_corpus(corpus: Path) -> list[tuple[str, object]]:
@@ -249,12 +260,96 @@ def main(argv: list[str]) -> None:
         f" {big['before_mb']:.0f} MB RSS before rendering; reading the file with nbformat peaked"
         f" at {big['read_peak_mb']:.0f} MB), HTML {big['html_mb']:.1f} MB"
     )
+    chart_figures(notebooks)
     if with_nbconvert_big:
         theirs = run_child("nbconvert", big_path)
         print(
             f"{BIG_CELLS} small cells, nbconvert lab: {theirs['seconds']:.2f} s,"
             f" peak RSS while rendering {theirs['peak_mb']:.0f} MB"
         )
+
+
+def _without_interactive(nb):
+    """A copy of the notebook with its interactive bundles' chart types removed (static only)."""
+    import copy
+
+    from sharing.rendering.charts.kinds import interactive_mime
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+            data = output.get("data") if isinstance(output, dict) else None
+            while isinstance(data, dict) and interactive_mime(data):
+                del data[interactive_mime(data)]
+    return nb
+
+
+def _size(path: str) -> tuple[int, int]:
+    data = (ROOT / path).read_bytes() if (ROOT / path).exists() else b""
+    return len(data), len(gzip.compress(data))
+
+
+def chart_figures(notebooks) -> None:
+    """Added page weight and render time of interactive outputs, on the corpus notebooks
+    that have them (the issue's reference sizes beside ours)."""
+    from sharing.rendering.charts.collect import split_data
+    from sharing.rendering.charts.kinds import interactive_mime
+    from sharing.rendering.renderer import render_notebook
+
+    def kinds_of(nb) -> set[str]:
+        found = set()
+        for cell in nb.get("cells", []):
+            for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+                data = output.get("data") if isinstance(output, dict) else None
+                mime = interactive_mime(data) if isinstance(data, dict) else None
+                if mime:
+                    found.add(
+                        "plotly" if "plotly" in mime else "widget" if "widget" in mime else "vega"
+                    )
+        return found
+
+    chosen = [(name, nb, kinds_of(nb)) for name, nb in notebooks if kinds_of(nb)]
+    print(f"interactive outputs: {len(chosen)} corpus notebooks have them")
+    if not chosen:
+        return
+    for path in CHART_FILES.values():
+        if not (ROOT / path).exists():
+            print("  (run `make charts` first for the library sizes)")
+            break
+    for name, nb, kinds in chosen:
+        with_ms = min(_timed_once(render_notebook, nb) for _ in range(3))
+        static = _without_interactive(nb)
+        without_ms = min(_timed_once(render_notebook, static) for _ in range(3))
+        html, data = split_data(render_notebook(nb))
+        static_html = render_notebook(static)
+        libraries = [_size(CHART_FILES[kind]) for kind in sorted(kinds)]
+        page = [_size(p) for p in CHART_PAGE_FILES]
+        frame = [_size(p) for p in CHART_FRAME_FILES]
+        raw = sum(r for r, _ in libraries + page + frame)
+        gz = sum(g for _, g in libraries + page + frame)
+        print(
+            f"  {name[:60]} ({', '.join(sorted(kinds))}): render {with_ms:.1f} ms with,"
+            f" {without_ms:.1f} ms without; HTML {len(html) / 1e3:.0f} KB + chart data"
+            f" {len(data) / 1e3:.0f} KB (static-only page {len(static_html) / 1e3:.0f} KB);"
+            f" added once per page view: {raw / 1e6:.2f} MB raw / {gz / 1e6:.2f} MB gzip"
+            f" (libraries, page and frame scripts; frame document and frame script per chart:"
+            f" {sum(r for r, _ in frame) / 1e3:.1f} KB)"
+        )
+    for kind, path in CHART_FILES.items():
+        raw, gz = _size(path)
+        print(f"  library {kind}: {raw / 1e6:.2f} MB raw / {gz / 1e6:.2f} MB gzip")
+    print(
+        "  reference (issue): plotly.js strict 5.0 MB / 1.5 MB, vega 509 / 175 KB +"
+        " vega-lite 252 / 80 KB, html-manager embed.js 1.8 MB / 445 KB; a naive frame per chart"
+        " downloads the library once per chart (20 charts: 20 x 1.5 MB gzip), ours once per page"
+        " view (tests/e2e/test_charts.py counts it and prints the time to the first chart)"
+    )
+
+
+def _timed_once(function, nb) -> float:
+    started = time.perf_counter()
+    function(nb)
+    return (time.perf_counter() - started) * 1000
 
 
 if __name__ == "__main__":

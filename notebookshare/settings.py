@@ -209,6 +209,10 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
+# Plotly, Vega-Lite and saved widget outputs drawn in sandboxed frames (docs/charts.md); off:
+# every page shows the static rendering only.
+INTERACTIVE_OUTPUTS = env_bool("INTERACTIVE_OUTPUTS", True)
+
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
 # Ready notebook HTML each web process keeps, with its compressed form (sharing/pages/).
 PAGE_FRAGMENT_CACHE_MB = env_int("PAGE_FRAGMENT_CACHE_MB", 64)

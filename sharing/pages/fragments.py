@@ -21,6 +21,7 @@ from django.db.models import OuterRef, Subquery
 
 from sharing.models import NotebookVersion, Rendering
 from sharing.rendering import renderer
+from sharing.rendering.charts.collect import split_data
 
 LEVEL = 6
 # Where the notebook goes in a rendered page template: unguessable, so no content can fake it.
@@ -37,13 +38,14 @@ class Fragment:
     encoded: bytes
     deflated: bytes
     crc32: int
+    has_charts: bool = False
 
     @classmethod
-    def of(cls, key: tuple, html: str) -> Fragment:
+    def of(cls, key: tuple, html: str, has_charts: bool = False) -> Fragment:
         encoded = html.encode("utf-8")
         compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
         deflated = compressor.compress(encoded) + compressor.flush(zlib.Z_SYNC_FLUSH)
-        return cls(key, html, encoded, deflated, zlib.crc32(encoded))
+        return cls(key, html, encoded, deflated, zlib.crc32(encoded), has_charts)
 
     @property
     def cost(self) -> int:
@@ -110,7 +112,7 @@ def ready_fragment(version: NotebookVersion) -> Fragment | None:
     """The version's ready rendering (annotated by ``rendering_columns``), or None."""
     if getattr(version, "rendering_status", None) != Rendering.Status.READY:
         return None
-    key = (version.rendering_id, version.rendering_updated)
+    key = (version.rendering_id, version.rendering_updated, settings.INTERACTIVE_OUTPUTS)
     cached = _fragments.get(key)
     if cached is not None:
         return cached[0]
@@ -121,7 +123,12 @@ def ready_fragment(version: NotebookVersion) -> Fragment | None:
     )
     if html is None:  # changed since the version was read
         return None
-    fragment = Fragment.of(key, html)
+    # The chart data element stays at the end of the notebook's HTML, or goes when interactive
+    # outputs are off.
+    notebook_html, chart_data = split_data(html)
+    if not settings.INTERACTIVE_OUTPUTS:
+        chart_data = ""
+    fragment = Fragment.of(key, notebook_html + chart_data, has_charts=bool(chart_data))
     _fragments.put(key, fragment, fragment.cost)
     return fragment
 

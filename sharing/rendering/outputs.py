@@ -13,6 +13,8 @@ from typing import Any
 
 from nbconvert.filters.ansi import ansi2html
 
+from sharing.rendering.charts.collect import chart_output
+from sharing.rendering.charts.kinds import interactive_mime
 from sharing.rendering.markup import as_text, markdown_to_html, placeholder
 from sharing.rendering.mathml import latex_text_to_html
 from sharing.rendering.sanitize import image_data_uri, sanitize_html
@@ -155,14 +157,18 @@ def _render_mime(mime: str, value: Any, metadata: Mapping[str, Any], extra: str)
     return None
 
 
-def _render_bundle(data: Mapping[str, Any], metadata: Mapping[str, Any], extra: str) -> str:
+def _static_bundle(data: Mapping[str, Any], metadata: Mapping[str, Any], extra: str) -> str:
     js_types = [mime for mime in data if _needs_js(mime)]
     for mime in DISPLAY_PRIORITY:
         if mime in data:
+            if mime == "text/plain" and js_types:
+                break  # a repr such as "alt.Chart(...)" says less than the placeholder
             rendered = _render_mime(mime, data[mime], metadata, extra)
             if rendered is not None:
                 return rendered
             if mime == "text/html":
+                if _is_library_loader(data):
+                    return ""
                 js_types.append("text/html with scripts")
     if js_types:
         return placeholder(f"This output needs JavaScript ({js_types[0]}) and is not shown.", extra)
@@ -170,6 +176,20 @@ def _render_bundle(data: Mapping[str, Any], metadata: Mapping[str, Any], extra: 
         unknown = ", ".join(sorted(data))[:200]
         return placeholder(f"This output type ({unknown}) cannot be shown.", extra)
     return ""
+
+
+def _is_library_loader(data: Mapping[str, Any]) -> bool:
+    """Plotly's notebook-mode output: only scripts that load plotly.js, nothing to show."""
+    if not set(data) <= {"text/html", "text/vnd.plotly.v1+html"}:
+        return False
+    text = as_text(data.get("text/html", ""))
+    return "<script" in text and ("PlotlyConfig" in text or "plotly" in text[:2000].lower())
+
+
+def _render_bundle(data: Mapping[str, Any], metadata: Mapping[str, Any], extra: str) -> str:
+    static = _static_bundle(data, metadata, extra)
+    mime = interactive_mime(data)
+    return static if mime is None else chart_output(data, mime, static)
 
 
 def coalesce_streams(outputs: Iterable[Any]) -> list[Mapping[str, Any]]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sharing.cells import page_cell_id
+from sharing.rendering.charts.collect import collecting
 from sharing.rendering.markup import (
     CLASS_UNSAFE,
     as_text,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["RENDERER_VERSION", "RenderError", "render_notebook", "sanitize_html"]
 
 # Part of the cache key of rendered pages: bump whenever the HTML produced for a notebook changes.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 
 logger = logging.getLogger(__name__)
 
@@ -162,11 +163,13 @@ def render_notebook(nb: nbformat.NotebookNode) -> str:
         raise RenderError("This notebook has no list of cells.")
     language = notebook_language(nb)
     try:
-        return final_pass(
-            render_cell(cell, index, language)
-            for index, cell in enumerate(cells)
-            if isinstance(cell, Mapping)
-        )
+        with collecting(nb.get("metadata")) as charts:
+            html = final_pass(
+                render_cell(cell, index, language)
+                for index, cell in enumerate(cells)
+                if isinstance(cell, Mapping)
+            )
+        return html + charts.data_block()  # inert JSON for the chart frames (docs/charts.md)
     except RecursionError as error:
         raise RenderError("This notebook is nested too deeply to be shown.") from error
     except MemoryError:

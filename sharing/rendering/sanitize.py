@@ -101,6 +101,7 @@ _TAG_ATTRIBUTES: dict[str, set[str]] = {
 # Attributes only the renderer itself emits; allowed by the final pass only.
 _STRUCTURE_ATTRIBUTES = {
     "data-cell-id",
+    "data-chart",
     "data-cell-index",
     "data-cell-type",
     "data-mime-type",
@@ -325,7 +326,7 @@ def _final_filter(element: str, attribute: str, value: str) -> str | None:
         return _clean_href(value, prefix_fragment=False)
     if attribute == "tabindex":
         return "0" if value == "0" else None
-    if attribute == "data-cell-index":
+    if attribute in {"data-cell-index", "data-chart"}:
         return value if value.isdigit() else None
     if attribute == "data-cell-type":
         return value if value in {"code", "markdown", "raw"} else None

@@ -25,6 +25,7 @@ from sharing.pages.fragments import FRAGMENT_MARK
 from sharing.ratelimit import rate_limit
 from sharing.rendering.jobs import rendering_status, request_rendering
 from sharing.views.comments import threads_json
+from sharing.views.sandbox import allow_chart_frames, notebook_page_parts
 
 DASHBOARD_TABS = {
     "mine": "My notebooks",
@@ -202,6 +203,7 @@ def _version_page(request, notebook: Notebook, version):
         "picker_to": version.number,
         "pinned_only": allowed is not None,
         "rendering": rendering,
+        **_notebook_parts(request, rendering, fragment),
         "can_edit": access.can(roles.EDIT, notebook),
         "can_manage": access.can(roles.MANAGE, notebook),
         "can_delete": access.can(roles.DELETE, notebook),
@@ -213,7 +215,16 @@ def _version_page(request, notebook: Notebook, version):
     context["comments"] = comments
     context["comments_json"] = threads_json(comments)
     html = render_to_string("sharing/notebook_detail.html", context, request)
-    return conditional.mark(_page_response(request, html, fragment), etag)
+    response = allow_chart_frames(request, _page_response(request, html, fragment), context)
+    return conditional.mark(response, etag)
+
+
+def _notebook_parts(request, rendering, fragment) -> dict:
+    """The notebook HTML and its charts: a ready fragment goes in after the page is rendered
+    (its chart data with it, so the author's content is never compressed with the page)."""
+    if fragment is None:
+        return notebook_page_parts(request, rendering)
+    return {"notebook_html": FRAGMENT_MARK, "chart_data": "", "has_charts": fragment.has_charts}
 
 
 def _page_response(request, html: str, fragment) -> HttpResponse:
