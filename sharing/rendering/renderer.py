@@ -25,6 +25,7 @@ from sharing.rendering.markup import (
     notebook_language,
     placeholder,
 )
+from sharing.rendering.mathml import math_document
 from sharing.rendering.outputs import coalesce_streams, prompt_number, safe_output
 from sharing.rendering.sanitize import sanitize_final, sanitize_html
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["RENDERER_VERSION", "RenderError", "render_notebook", "sanitize_html"]
 
 # Part of the cache key of rendered pages: bump whenever the HTML produced for a notebook changes.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 
 logger = logging.getLogger(__name__)
 
@@ -162,11 +163,12 @@ def render_notebook(nb: nbformat.NotebookNode) -> str:
         raise RenderError("This notebook has no list of cells.")
     language = notebook_language(nb)
     try:
-        return final_pass(
-            render_cell(cell, index, language)
-            for index, cell in enumerate(cells)
-            if isinstance(cell, Mapping)
-        )
+        with math_document():  # a \\newcommand holds for the rest of the notebook
+            return final_pass(
+                render_cell(cell, index, language)
+                for index, cell in enumerate(cells)
+                if isinstance(cell, Mapping)
+            )
     except RecursionError as error:
         raise RenderError("This notebook is nested too deeply to be shown.") from error
     except MemoryError:
