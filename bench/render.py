@@ -249,11 +249,46 @@ def main(argv: list[str]) -> None:
         f" {big['before_mb']:.0f} MB RSS before rendering; reading the file with nbformat peaked"
         f" at {big['read_peak_mb']:.0f} MB), HTML {big['html_mb']:.1f} MB"
     )
+    math_bench(corpus)
     if with_nbconvert_big:
         theirs = run_child("nbconvert", big_path)
         print(
             f"{BIG_CELLS} small cells, nbconvert lab: {theirs['seconds']:.2f} s,"
             f" peak RSS while rendering {theirs['peak_mb']:.0f} MB"
+        )
+
+
+# The defaults of notebookshare/settings.py (RENDER_INLINE_SECONDS, RENDER_MEMORY_LIMIT_MB).
+INLINE_BUDGET_SECONDS = 10
+RENDER_MEMORY_MB = 2048
+MATH_HEAVY = ("variational-inference.ipynb", "demo.ipynb", "Line_breaks_in_LateX_305.ipynb")
+
+
+def math_bench(corpus: Path) -> None:
+    """Math: the math-heavy notebooks rendered as uploads render them, each in a fresh budget
+    child (so including the start of its KaTeX process), against the inline render budget."""
+    import re
+
+    from sharing.rendering.child import render_isolated
+
+    paths = [p for name in MATH_HEAVY for p in sorted(corpus.glob(f"nb/**/{name}"))]
+    print(
+        "math (KaTeX in each budget child),"
+        f" budget RENDER_INLINE_SECONDS {INLINE_BUDGET_SECONDS} s:"
+    )
+    for path in paths:
+        data = path.read_bytes()
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            outcome = render_isolated(data, INLINE_BUDGET_SECONDS, RENDER_MEMORY_MB)
+            runs.append(time.perf_counter() - start)
+        formulas = len(re.findall(r"<math\b", outcome.text)) if outcome.ok else 0
+        best = min(runs)
+        verdict = "OK" if outcome.ok and max(runs) < INLINE_BUDGET_SECONDS else "MISSED"
+        print(
+            f"  {path.name}: {formulas} formulas, {best * 1000:.0f} ms best of 3"
+            f" ({max(runs) * 1000:.0f} ms worst), budget {INLINE_BUDGET_SECONDS} s: {verdict}"
         )
 
 
