@@ -46,6 +46,7 @@
     button.type = "button";
     button.className = "ns-show-more";
     button.hidden = true;
+    button.tabIndex = -1; // reached with the arrow keys inside its cell
     button.setAttribute("aria-expanded", "false");
     button.addEventListener("click", () => {
       const expanded = clamp.classList.toggle("ns-expanded");
@@ -57,8 +58,15 @@
   }
 
   function label(button, clamp) {
-    const lines = Math.max(1, Math.round(clamp.scrollHeight / 18));
-    button.textContent = clamp.classList.contains("ns-expanded") ? "Show less" : `Show more (about ${lines} lines)`;
+    if (clamp.classList.contains("ns-expanded")) {
+      button.textContent = "Show less";
+      return;
+    }
+    const pre = clamp.querySelector(":scope > pre");
+    const rows = clamp.querySelectorAll("tbody > tr").length;
+    const lines = pre ? (pre.textContent.match(/\n/g) || []).length : 0;
+    const what = rows ? ` (${rows} table rows)` : lines ? ` (${lines} lines)` : "";
+    button.textContent = `Show more${what}`;
   }
 
   function measureAll() {
@@ -151,6 +159,8 @@
       cell.tabIndex = index === 0 ? 0 : -1;
       cell.setAttribute("aria-label", cell.dataset.cellLabel || `Cell ${index + 1}`);
       parts(cell).forEach((part) => { part.tabIndex = -1; });
+      // Heading anchors show on hover only; the contents list links to the headings.
+      cell.querySelectorAll("a.anchor-link").forEach((a) => { a.tabIndex = -1; });
     });
     const focusCell = (cell) => {
       cells.forEach((c) => { c.tabIndex = c === cell ? 0 : -1; });
