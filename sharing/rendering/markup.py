@@ -68,13 +68,13 @@ class _MarkdownRenderer(IPythonRenderer):
 
 def blocked_image(alt: str, url: str) -> str:
     """What a remote (or relative) image becomes: the page loads nothing on the notebook's
-    behalf, so it says what is not shown, with the alt text and the address (a link the reader
-    may follow). ``alt`` is already HTML (mistune renders the image's text)."""
-    shown = html.escape(url[:300])
-    label = f"“{alt}”" if alt.strip() else "Image"
+    behalf, so it says what is not shown, with the alt text and the address (as text, to copy:
+    not even a link leads there from our page). ``alt`` is already HTML (mistune renders the
+    image's text)."""
+    label = f"“{alt}”" if alt.strip() else "An image"
     return (
-        f'<span class="blocked-image">{label} not shown (remote image): '
-        f'<a href="{html.escape(url, quote=True)}">{shown}</a></span>'
+        f'<span class="blocked-image">{label} is not shown (remote image, not loaded): '
+        f"<code>{html.escape(url[:500])}</code></span>"
     )
 
 

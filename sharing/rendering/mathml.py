@@ -19,7 +19,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from xml.etree.ElementTree import ParseError, tostring
@@ -66,6 +66,8 @@ class _Document(threading.local):
     def __init__(self) -> None:
         self.id: int | None = None
         self.generation = 0
+        self.collecting: list[tuple[str, bool]] | None = None
+        self.ready: dict[tuple[str, bool], str | None] = {}
 
 
 _document = _Document()
@@ -83,6 +85,32 @@ def math_document() -> Iterator[None]:
         yield
     finally:
         _document.id = None
+        _document.ready = {}
+
+
+def prefetch_math(discover: Callable[[], object]) -> None:
+    """Convert a document's formulas in one KaTeX round trip, ahead of rendering it.
+
+    ``discover`` renders what holds the document's math (its formulas are only noted, not
+    converted); the formulas then go to KaTeX in document order, so macros apply as they
+    would one by one, and the real render reads the results. Inside ``math_document`` only.
+    """
+    if _document.id is None:
+        return
+    _document.collecting = []
+    try:
+        discover()
+    except Exception:
+        logger.debug("math discovery stopped early", exc_info=True)
+    finally:
+        found, _document.collecting = _document.collecting, None
+    formulas = list(dict.fromkeys(found))
+    try:
+        answers = mathml_katex.convert_many(formulas, _document.id)
+    except mathml_katex.KatexUnavailable:
+        return  # each formula then takes the fallback path
+    for formula, answer in zip(formulas, answers, strict=True):
+        _document.ready[formula] = _reshaped(answer) if answer.ok else None
 
 
 # --- preparing TeX for KaTeX -----------------------------------------------------------
@@ -139,16 +167,20 @@ def prepare(tex: str, display: bool) -> str:
 _katex_missing_logged = False
 
 
+def _reshaped(answer: mathml_katex.Answer) -> str | None:
+    try:
+        return reshape(answer.text)
+    except (ParseError, ValueError):
+        logger.warning("KaTeX's MathML could not be read", exc_info=True)
+        return None
+
+
 @lru_cache(maxsize=4096)
 def _katex(source: str, display: bool, document: int, generation: int) -> tuple[str | None, int]:
     answer = mathml_katex.convert(source, display, document)
     if not answer.ok:
         return None, answer.new_macros
-    try:
-        return reshape(answer.text), answer.new_macros
-    except (ParseError, ValueError):
-        logger.warning("KaTeX's MathML could not be read", exc_info=True)
-        return None, 0
+    return _reshaped(answer), answer.new_macros
 
 
 def _latex2mathml(tex: str, display: bool) -> str | None:
@@ -169,6 +201,12 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
     if len(tex) > MAX_TEX_LENGTH:
         return math_error(tex)
     source = prepare(tex, display)
+    if _document.collecting is not None:
+        _document.collecting.append((source, display))
+        return ""
+    if (source, display) in _document.ready:
+        mathml = _document.ready[(source, display)]
+        return mathml if mathml is not None else math_error(tex)
     document = _document.id if _document.id is not None else 0
     try:
         mathml, new_macros = _katex(source, display, document, _document.generation)

@@ -4,6 +4,8 @@
 // per line on stdin, one answer per line on stdout, both JSON:
 //   {"doc": 3, "tex": "x^2", "display": false}  ->  {"ok": true, "mathml": "<span ...", "macros": 0}
 //                                                ->  {"ok": false, "error": "KaTeX parse error: ..."}
+//   {"doc": 3, "batch": [["x^2", false], ...]} -> {"ok": true, "results": [{...}, ...]}
+//   (a whole notebook's formulas in one round trip, converted in order)
 // Macros defined with \newcommand, \renewcommand or \def stay defined for the following
 // formulas of the same "doc" (a notebook, a comment), as MathJax keeps them for a page.
 // Exits when stdin closes (its parent is gone).
@@ -50,6 +52,16 @@ function render(tex, display) {
 }
 
 const lines = readline.createInterface({ input: process.stdin, terminal: false });
+function one(tex, display) {
+  try {
+    const before = Object.keys(macros).length;
+    const mathml = render(String(tex), Boolean(display));
+    return { ok: true, mathml, macros: Object.keys(macros).length - before };
+  } catch (error) {
+    return { ok: false, error: String((error && error.message) || error).slice(0, 300) };
+  }
+}
+
 lines.on("line", (line) => {
   let answer;
   try {
@@ -58,9 +70,11 @@ lines.on("line", (line) => {
       doc = request.doc;
       macros = {};
     }
-    const before = Object.keys(macros).length;
-    const mathml = render(String(request.tex), Boolean(request.display));
-    answer = { ok: true, mathml, macros: Object.keys(macros).length - before };
+    if (Array.isArray(request.batch)) {
+      answer = { ok: true, results: request.batch.map(([tex, display]) => one(tex, display)) };
+    } else {
+      answer = one(request.tex, request.display);
+    }
   } catch (error) {
     answer = { ok: false, error: String((error && error.message) || error).slice(0, 300) };
   }

@@ -75,13 +75,13 @@ class _Process:
         )
         self.buffer = b""
 
-    def ask(self, request: dict) -> dict:
+    def ask(self, request: dict, seconds: float = ANSWER_SECONDS) -> dict:
         assert self.popen.stdin is not None and self.popen.stdout is not None
         self.popen.stdin.write(json.dumps(request).encode() + b"\n")
         self.popen.stdin.flush()
         fd = self.popen.stdout.fileno()
         while b"\n" not in self.buffer:
-            ready, _, _ = select.select([fd], [], [], ANSWER_SECONDS)
+            ready, _, _ = select.select([fd], [], [], seconds)
             if not ready:
                 raise TimeoutError("KaTeX did not answer in time")
             chunk = os.read(fd, 1 << 16)
@@ -101,25 +101,48 @@ _lock = threading.Lock()
 _process: _Process | None = None
 
 
-def convert(tex: str, display: bool, doc: int) -> Answer:
-    """``tex`` as KaTeX MathML, macros shared within ``doc``; raises ``KatexUnavailable``."""
+def _ask(request: dict, seconds: float) -> dict | None:
+    """One request to this process's KaTeX process (started on first use); None past
+    ``seconds`` (the process is then stopped)."""
     global _process
     with _lock:
         if _process is None or _process.pid != os.getpid():
             _process = _Process()  # after a fork the parent's process is not ours to use
         try:
-            reply = _process.ask({"doc": doc, "tex": tex, "display": display})
+            return _process.ask(request, seconds)
         except TimeoutError:
             _process.stop()
             _process = None
-            return Answer(False, "took too long")
+            return None
         except (OSError, ValueError, KatexUnavailable) as error:
             _process.stop()
             _process = None
             raise KatexUnavailable(str(error)) from error
+
+
+def _answer(reply: dict) -> Answer:
     if reply.get("ok"):
         return Answer(True, str(reply.get("mathml", "")), int(reply.get("macros") or 0))
     return Answer(False, str(reply.get("error", "")))
+
+
+def convert(tex: str, display: bool, doc: int) -> Answer:
+    """``tex`` as KaTeX MathML, macros shared within ``doc``; raises ``KatexUnavailable``."""
+    reply = _ask({"doc": doc, "tex": tex, "display": display}, ANSWER_SECONDS)
+    return Answer(False, "took too long") if reply is None else _answer(reply)
+
+
+def convert_many(formulas: list[tuple[str, bool]], doc: int) -> list[Answer]:
+    """Formulas in document order, in one round trip (a render's waits for the process are
+    then one, not one per formula); raises ``KatexUnavailable``."""
+    if not formulas:
+        return []
+    seconds = ANSWER_SECONDS + 0.05 * len(formulas)
+    reply = _ask({"doc": doc, "batch": [list(f) for f in formulas]}, seconds)
+    results = (reply or {}).get("results")
+    if not isinstance(results, list) or len(results) != len(formulas):
+        return [Answer(False, "took too long")] * len(formulas)
+    return [_answer(r if isinstance(r, dict) else {}) for r in results]
 
 
 def stop() -> None:
