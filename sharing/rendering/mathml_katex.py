@@ -106,18 +106,23 @@ def _ask(request: dict, seconds: float) -> dict | None:
     ``seconds`` (the process is then stopped)."""
     global _process
     with _lock:
-        if _process is None or _process.pid != os.getpid():
-            _process = _Process()  # after a fork the parent's process is not ours to use
-        try:
-            return _process.ask(request, seconds)
-        except TimeoutError:
-            _process.stop()
-            _process = None
-            return None
-        except (OSError, ValueError, KatexUnavailable) as error:
-            _process.stop()
-            _process = None
-            raise KatexUnavailable(str(error)) from error
+        for attempt in (1, 2):
+            if _process is None or _process.pid != os.getpid():
+                _process = _Process()  # after a fork the parent's process is not ours to use
+            try:
+                return _process.ask(request, seconds)
+            except TimeoutError:
+                _process.stop()
+                _process = None
+                return None
+            except (OSError, ValueError, KatexUnavailable) as error:
+                # Stopped since the last request (e.g. with the thread that started it, as
+                # PR_SET_PDEATHSIG goes): start a new one once.
+                _process.stop()
+                _process = None
+                if attempt == 2:
+                    raise KatexUnavailable(str(error)) from error
+        return None
 
 
 def _answer(reply: dict) -> Answer:

@@ -156,3 +156,14 @@ def test_prepare_brings_mathjax_tex_to_katex() -> None:
     assert prepare(r"\begin{eqnarray}a&=&b\end{eqnarray}", True) == (
         r"\begin{darray}{rcl}a&=&b\end{darray}"
     )
+
+
+def test_a_stopped_katex_process_is_replaced() -> None:
+    tex_to_mathml(r"\alpha", False)
+    mathml_katex.stop()
+    assert "<mtable" in tex_to_mathml(r"\begin{eqnarray} b &=& c \end{eqnarray}", True)
+    with mathml_katex._lock:
+        process = mathml_katex._process
+    process.popen.kill()  # dies between two requests
+    process.popen.wait()
+    assert "<mtable" in tex_to_mathml(r"\begin{eqnarray} d &=& e \end{eqnarray}", True)
