@@ -45,6 +45,22 @@ MATH_FONT_LOADED = """
 """
 
 
+ALIGN_EDGES = """
+() => Array.from(document.querySelectorAll('.ns-notebook mtable')).filter(
+  (t) => t.querySelector(':scope > mtr > mtd.math-r + mtd.math-l')).map((t) => {
+  const rows = Array.from(t.querySelectorAll(':scope > mtr'));
+  const tokens = (cell) => Array.from(cell.querySelectorAll('mi, mo, mn, mtext'))
+    .map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0);
+  return {
+    right: rows.map((r) => Math.max(...tokens(r.querySelector(':scope > mtd.math-r'))
+      .map((b) => b.right))),
+    left: rows.map((r) => Math.min(...tokens(r.querySelector(':scope > mtd.math-l'))
+      .map((b) => b.left))),
+  };
+})
+"""
+
+
 def _page(new_page, user, scheme="light", width=1400, height=900):
     page = new_page(color_scheme=scheme)
     page.set_viewport_size({"width": width, "height": height})
@@ -249,5 +265,11 @@ def test_math_heavy_corpus_notebooks_in_light_and_dark(new_page, alice, make_not
                     })"""
                 )
                 assert max(offsets) < 3, offsets
+                # align's columns line up: right-aligned left sides end at one x, the
+                # left-aligned right sides start at one x.
+                edges = page.evaluate(ALIGN_EDGES)
+                for table in edges:
+                    assert max(table["right"]) - min(table["right"]) < 1.5, table
+                    assert max(table["left"]) - min(table["left"]) < 1.5, table
                 screenshot(page, f"math-{item.path.stem}-{size}-{scheme}")
                 page.context.close()
