@@ -204,7 +204,10 @@
   }
 
   setupToggles();
-  notebook.querySelectorAll(":is(.jp-RenderedText, .jp-RenderedHTMLCommon).jp-OutputArea-output").forEach(setupFold);
+  // Very large outputs (megabytes of log) keep the plain scrolling box: re-parenting and
+  // measuring them would cost the page more than the fold is worth.
+  notebook.querySelectorAll(":is(.jp-RenderedText, .jp-RenderedHTMLCommon).jp-OutputArea-output")
+    .forEach((output) => { if ((output.textContent || "").length < 200000) setupFold(output); });
   markPlotResults();
   setupCellLinks();
   setupToc();

@@ -229,6 +229,19 @@ def test_reading_features(new_page, alice, make_notebook, settings):
         assert not (overlap_x and overlap_y), (width, bar, text)
         assert page.evaluate(NO_OVERFLOW), width
 
+    # The reading features at both widths, light and dark.
+    for scheme in ("light", "dark"):
+        for size, width, height in SIZES:
+            view = _page(new_page, alice, scheme, width, height)
+            view.goto(notebook.get_absolute_url())
+            view.wait_for_load_state("load")
+            assert view.get_by_role("button", name=re.compile("Show more")).first.is_visible()
+            assert view.locator(".blocked-image").is_visible()
+            assert view.evaluate(NO_OVERFLOW), (scheme, width)
+            view.locator(".jp-Cell[data-cell-id]").nth(2).focus()
+            screenshot(view, f"reading-{size}-{scheme}")
+            view.context.close()
+
 
 def _math_heavy():
     names = ("variational-inference.ipynb", "demo.ipynb")
