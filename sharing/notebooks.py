@@ -20,6 +20,7 @@ from sharing.grants import grant_ownership
 from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
 from sharing.rendering.jobs import request_rendering
+from sharing.search.indexing import request_indexing
 from sharing.storage import open_stream
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
         notebook.save(update_fields=["latest_version", "updated_at"])
         grant_ownership(notebook)
     request_rendering(version)
+    request_indexing(version)
     return notebook
 
 
@@ -72,6 +74,7 @@ def add_version(
         locked.save(update_fields=["latest_version", "updated_at"])
     notebook.refresh_from_db()
     request_rendering(version)
+    request_indexing(version)
     return version
 
 

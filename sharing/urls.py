@@ -8,6 +8,7 @@ from sharing.views import (
     links,
     notebooks,
     people,
+    search,
     setup,
     share,
     tokens,
@@ -66,5 +67,6 @@ urlpatterns = [
     path("n/<int:pk>/comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
     path("n/<int:pk>/comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
     path("people/<str:username>/", people.person, name="person"),
+    path("search/", search.search_page, name="search"),
     path("settings/notifications/", people.notification_settings, name="notification-settings"),
 ]
