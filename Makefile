@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format check-python migrate static charts node browser ops-tools corpus bench bench-diff clean
+.PHONY: run serve test lint format check-python migrate static charts node browser ops-tools katex corpus bench bench-diff clean
 
 # DEBUG is off unless set: the local trial and the test run turn it on here (a test run still
 # exercises production behaviour: pytest-django runs every test with DEBUG off). The trial also
@@ -48,8 +48,20 @@ node:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
 	  else echo "Vendoring the chart libraries needs Node.js and npm: sudo apt-get install nodejs npm"; exit 1; fi; }
 
+## katex: the pinned KaTeX (package.json, package-lock.json) that renders math on the server,
+## installed from the npm registry into node_modules/ with its lockfile's integrity hashes.
+KATEX := node_modules/.installed
+$(KATEX): package.json package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
+	  else echo "Math rendering needs Node.js: sudo apt-get install nodejs npm"; exit 1; fi; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+katex: $(KATEX)
+
 ## run: set up and serve the app on http://127.0.0.1:8000 with its background worker.
-run: migrate static
+run: migrate static $(KATEX)
 	@$(BIN)/python manage.py setup_token --url http://$(HOST):$(PORT)
 	@echo "NotebookShare on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	@trap 'kill 0' EXIT INT TERM; \
@@ -57,7 +69,7 @@ run: migrate static
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## serve: the production server (gunicorn, bin/serve) after migrating; see docs/deploy.md.
-serve: migrate static
+serve: migrate static $(KATEX)
 	@echo "NotebookShare (production server) on http://$(HOST):$(PORT)/; workers: bin/worker"
 	HOST=$(HOST) PORT=$(PORT) bin/serve
 
@@ -90,13 +102,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 ## test: lint, Django checks, migrations check, unit, integration and browser tests.
-test: $(STAMP) browser ops-tools lint static corpus
+test: $(STAMP) $(KATEX) browser ops-tools lint static corpus
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## bench: rendering benchmark over the real-notebook corpus.
-bench: corpus static
+bench: corpus static $(KATEX)
 	$(BIN)/python bench/render.py
 
 ## bench-diff: comparison benchmark against nbdime 4.0.4, installed in its own virtualenv.
@@ -110,4 +122,4 @@ bench-diff: corpus $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/diff.py
 
 clean:
-	rm -rf $(VENV) var/static .pytest_cache .ruff_cache static/vendor/charts frontend/node_modules
+	rm -rf $(VENV) node_modules var/static .pytest_cache .ruff_cache static/vendor/charts frontend/node_modules

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 from sharing.ratelimit import parse_rate, setting_names
+from sharing.rendering import mathml_katex
 
 
 @register()
@@ -72,3 +73,17 @@ def check_proxy_settings(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_math_renderer(app_configs, **kwargs):
+    if mathml_katex.node_binary() and mathml_katex.katex_installed():
+        return []
+    return [
+        Warning(
+            "Node.js or the pinned KaTeX is missing: math is converted by latex2mathml, which "
+            "misses multi-line math, eqnarray and macros.",
+            hint="Run `make katex` (npm ci) on this machine; see docs/rendering.md.",
+            id="sharing.W010",
+        )
+    ]

@@ -10,6 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from sharing.comments.markdown import render_body
 from sharing.ingest import validate_notebook
+from sharing.rendering import mathml_katex
 from sharing.rendering.child import render_bytes
 
 
@@ -32,6 +33,7 @@ def warm() -> None:
     validate_notebook(data, "warm.ipynb", 10)
     render_bytes(data)
     render_body("**warm** `code`\n\n```python\nx = 1\n```\n\n- a\n- b", {})
+    mathml_katex.stop()  # each child starts its own KaTeX process
 
 
 warm()

@@ -22,12 +22,23 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
-from sharing.rendering.mathml import environment_to_mathml, tex_to_mathml
+from sharing.rendering.mathml import (
+    environment_to_mathml,
+    math_document,
+    math_in_html_text,
+    tex_to_mathml,
+)
 from sharing.rendering.sanitize import attachments_context, sanitize_html
 
 logger = logging.getLogger(__name__)
 
 CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+# An HTML block split into tags and the text between them; math is typeset in the text only,
+# and never inside these elements.
+_HTML_TAG = re.compile(r"(<!--.*?-->|</?[A-Za-z][^<>]*>)", re.DOTALL)
+_NO_MATH_INSIDE = re.compile(r"<(/?)(pre|code|script|style|textarea|kbd|samp)\b", re.IGNORECASE)
+# Image sources the page shows itself (the sanitiser keeps them); anything else is remote.
+_SHOWN_IMAGE = re.compile(r"\s*(?:data:|attachment:)", re.IGNORECASE)
 
 # --- markdown --------------------------------------------------------------------------
 
@@ -44,10 +55,44 @@ class _MarkdownRenderer(IPythonRenderer):
     def latex_environment(self, name: str, body: str) -> str:
         return environment_to_mathml(name, body)
 
+    def block_html(self, html: str) -> str:
+        return typeset_html_block(html)
+
     def image(self, text: str, url: str, title: str | None = None) -> str:
         # ``attachment:`` URLs are resolved by the sanitiser (also in raw <img> tags); nbconvert
         # would raise on a missing attachment or read local files.
-        return HTMLRenderer.image(self, text, url, title)
+        if _SHOWN_IMAGE.match(url):
+            return HTMLRenderer.image(self, text, url, title)
+        return blocked_image(text, url)
+
+
+def blocked_image(alt: str, url: str) -> str:
+    """What a remote (or relative) image becomes: the page loads nothing on the notebook's
+    behalf, so it says what is not shown, with the alt text and the address (as text, to copy:
+    not even a link leads there from our page). ``alt`` is already HTML (mistune renders the
+    image's text)."""
+    label = f"“{alt}”" if alt.strip() else "An image"
+    return (
+        f'<span class="blocked-image">{label} is not shown (remote image, not loaded): '
+        f"<code>{html.escape(url[:500])}</code></span>"
+    )
+
+
+def typeset_html_block(block: str) -> str:
+    """An HTML block of a Markdown cell with the math in its text converted (as MathJax
+    typesets math inside ``<div class="admonition">...</div>``), not inside code."""
+    if "$" not in block and "\\" not in block:
+        return block
+    parts = _HTML_TAG.split(block)
+    skipping = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            tag = _NO_MATH_INSIDE.match(part)
+            if tag:
+                skipping = max(0, skipping + (-1 if tag.group(1) else 1))
+        elif part and not skipping:
+            parts[index] = math_in_html_text(part)
+    return "".join(parts)
 
 
 class _BlockParser(MathBlockParser):
@@ -86,7 +131,7 @@ _state = _ThreadState()
 
 def markdown_to_html(source: str, attachments: Mapping[str, Any] | None = None) -> str:
     """Markdown (with math and cell attachments) to sanitised HTML."""
-    with attachments_context(attachments):
+    with attachments_context(attachments), math_document():
         try:
             raw = _state.markdown.render(source)
         except MemoryError:

@@ -26,6 +26,7 @@ from sharing.rendering.markup import (
     notebook_language,
     placeholder,
 )
+from sharing.rendering.mathml import latex_text_to_html, math_document, prefetch_math
 from sharing.rendering.outputs import coalesce_streams, prompt_number, safe_output
 from sharing.rendering.sanitize import sanitize_final, sanitize_html
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["RENDERER_VERSION", "RenderError", "render_notebook", "sanitize_html"]
 
 # Part of the cache key of rendered pages: bump whenever the HTML produced for a notebook changes.
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +152,25 @@ def final_pass(chunks: Iterable[str]) -> str:
     return "".join(done)
 
 
+def _discover_math(cells: Iterable[Any]) -> None:
+    """Render what holds the notebook's math (Markdown, LaTeX outputs), for ``prefetch_math``
+    to note its formulas."""
+    for cell in cells:
+        if not isinstance(cell, Mapping):
+            continue
+        if cell.get("cell_type") in ("markdown", "raw"):
+            markdown_to_html(as_text(cell.get("source", "")))
+            continue
+        for output in cell.get("outputs") or []:
+            data = output.get("data") if isinstance(output, Mapping) else None
+            if not isinstance(data, Mapping):
+                continue
+            if "text/markdown" in data:
+                markdown_to_html(as_text(data["text/markdown"]))
+            if "text/latex" in data:
+                latex_text_to_html(as_text(data["text/latex"]))
+
+
 def render_notebook(nb: nbformat.NotebookNode) -> str:
     """Validated nbformat-4 notebook in, safe HTML fragment out (no <html>/<body>).
 
@@ -163,7 +183,9 @@ def render_notebook(nb: nbformat.NotebookNode) -> str:
         raise RenderError("This notebook has no list of cells.")
     language = notebook_language(nb)
     try:
-        with collecting(nb.get("metadata")) as charts:
+        with math_document(), collecting(nb.get("metadata")) as charts:
+            # a \newcommand holds for the rest of the notebook
+            prefetch_math(lambda: _discover_math(cells))
             html = final_pass(
                 render_cell(cell, index, language)
                 for index, cell in enumerate(cells)

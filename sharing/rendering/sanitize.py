@@ -113,7 +113,8 @@ CLASS_PREFIX = "nbc-"
 # Classes content may keep (see ``content_class``): the vendored notebook CSS styles them.
 CONTENT_CLASSES = frozenset(
     {name for name in STANDARD_TYPES.values() if name}
-    | {"highlight", "hll", "linenos", "dataframe", "anchor-link", "math-error"}
+    | {"highlight", "hll", "linenos", "dataframe", "anchor-link", "math-error", "blocked-image"}
+    | {"math-l", "math-r", "math-tight"}  # table alignment of converted math (mathml_tree)
 )
 _CONTENT_CLASS_PATTERN = re.compile(r"hl-[a-z0-9]{1,40}|ansi-[a-z-]{1,40}")
 

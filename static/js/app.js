@@ -91,22 +91,6 @@ function formatSize(bytes) {
   return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-function setupToggles() {
-  const target = document.querySelector("[data-notebook]");
-  document.querySelectorAll("[data-toggle-class]").forEach((box) => {
-    const cls = box.dataset.toggleClass;
-    const key = `notebookshare:${cls}`;
-    const saved = window.localStorage.getItem(key);
-    if (saved !== null) box.checked = saved === "1";
-    const apply = () => { if (target) target.classList.toggle(cls, box.checked); };
-    apply();
-    box.addEventListener("change", () => {
-      window.localStorage.setItem(key, box.checked ? "1" : "0");
-      apply();
-    });
-  });
-}
-
 function pollRendering(el) {
   const url = el.dataset.renderStatus;
   let delay = 1000;
@@ -125,6 +109,5 @@ function pollRendering(el) {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-upload-form]").forEach(setupUpload);
-  setupToggles();
   document.querySelectorAll("[data-render-status]").forEach(pollRendering);
 });

@@ -65,8 +65,17 @@
     return cells().find((cell) => cell.dataset.cellId === cellId) || null;
   }
 
+  // What the page shows for a cell: its prompt ("In [3]") or, without one, "cell 7"
+  // (static/js/notebook.js shows the same on the cell's Copy link button).
+  function labelOf(index) {
+    const cell = cells().find((c) => Number(c.dataset.cellIndex) === index);
+    const prompt = cell && cell.querySelector(".jp-InputPrompt");
+    const match = prompt && /In\s*\[(\d+)\]/.exec(prompt.textContent.replace(/\u00a0/g, " "));
+    return match ? `In [${match[1]}]` : `cell ${index + 1}`;
+  }
+
   function cellNumber(thread) {
-    return thread.cell_index === null ? null : thread.cell_index + 1;
+    return thread.cell_index === null ? null : labelOf(thread.cell_index);
   }
 
   // --- talking to the server ---------------------------------------------------------------
@@ -268,7 +277,7 @@
     const classes = ["cm-thread", thread.resolved ? "cm-resolved" : "cm-open", `cm-anchor-${thread.state}`];
     const article = el("article", {
       class: classes.join(" "), id: `cm-thread-${thread.id}`, tabindex: "-1",
-      "data-thread-id": thread.id, "aria-label": `Thread ${thread.resolved ? "(resolved)" : "(open)"}${number ? ` on cell ${number}` : ""}`,
+      "data-thread-id": thread.id, "aria-label": `Thread ${thread.resolved ? "(resolved)" : "(open)"}${number ? ` on ${number}` : ""}`,
     });
     const state = el("span", { class: `cm-state ${thread.resolved ? "cm-state-resolved" : "cm-state-open"}` },
       thread.resolved ? "Resolved" : "Open");
@@ -311,11 +320,11 @@
   // --- cells -------------------------------------------------------------------------------
   function cellControls(cell, threads) {
     const cellId = cell.dataset.cellId;
-    const number = Number(cell.dataset.cellIndex) + 1;
+    const number = labelOf(Number(cell.dataset.cellIndex));
     let bar = cell.querySelector(":scope > .cm-cell-bar");
     if (!bar) {
       const button = el("button", {
-        type: "button", class: "cm-cell-button", "aria-expanded": "false",
+        type: "button", class: "cm-cell-button", "aria-expanded": "false", tabindex: "-1",
         "aria-controls": `cm-box-${cellId}`, "data-cell-button": cellId,
       }, bubbleIcon(),
       el("span", { class: "cm-button-text" }, data.can_comment ? "Comment" : "Comments"),
@@ -331,7 +340,7 @@
     badge.hidden = open === 0;
     cell.classList.toggle("cm-has-threads", threads.length > 0);
     cell.classList.toggle("cm-has-open", open > 0);
-    button.setAttribute("aria-label", `Comments on cell ${number}: ${plural(open, "open thread")}` +
+    button.setAttribute("aria-label", `Comments on ${number}: ${plural(open, "open thread")}` +
       (threads.length > open ? `, ${threads.length - open} resolved` : ""));
     button.setAttribute("aria-expanded", String(openCells.has(cellId)));
 
@@ -341,13 +350,13 @@
       return;
     }
     const fresh = el("section", {
-      class: "cm-cell-threads", id: `cm-box-${cellId}`, "aria-label": `Comments on cell ${number}`,
+      class: "cm-cell-threads", id: `cm-box-${cellId}`, "aria-label": `Comments on ${number}`,
     });
     threads.forEach((thread) => fresh.append(threadElement(thread)));
     if (data.can_comment && data.is_latest) {
       const key = `new-${cellId}`;
       const form = (hide) => commentForm({
-        key, label: threads.length ? `New thread on cell ${number}` : `Comment on cell ${number}`,
+        key, label: threads.length ? `New thread on ${number}` : `Comment on ${number}`,
         submitLabel: "Comment", url: listUrl, extra: { cell_id: cellId }, focusAfter: `created-${cellId}`,
         onCancel: hide,
       });
@@ -386,7 +395,7 @@
     const first = thread.comments[0];
     const link = el("a", { href: number ? `#cell-${thread.cell_id}` : `#cm-thread-${thread.id}`, class: "cm-item-link" },
       el("span", { class: "cm-item-head" },
-        el("span", { class: "cm-item-cell" }, number ? `Cell ${number}` : "Removed cell"),
+        el("span", { class: "cm-item-cell" }, number ? number.charAt(0).toUpperCase() + number.slice(1) : "Removed cell"),
         el("span", { class: `cm-state ${thread.resolved ? "cm-state-resolved" : "cm-state-open"}` }, thread.resolved ? "Resolved" : "Open"),
         thread.state === "outdated" ? el("span", { class: "cm-tag" }, "outdated") : null),
       el("span", { class: "cm-item-text" },

@@ -45,7 +45,7 @@ def test_bob_comments_alice_replies_bob_resolves_carol_only_reads(
     set_user_role(notebook, carol, "viewer")
     url = notebook.get_absolute_url()
 
-    # bob (commenter) comments on cell 3; badge and panel update without a reload.
+    # bob (commenter) comments on In [2] (the third cell); badge and panel update without a reload.
     page = new_page()
     sign_in(page, "bob", PASSWORD)
     page.goto(url)
@@ -55,14 +55,14 @@ def test_bob_comments_alice_replies_bob_resolves_carol_only_reads(
     cell.hover()
     assert cell.locator("[data-cell-button]").is_visible()
     cell = _open_cell(page, 2)
-    cell.get_by_label("Comment on cell 3").fill("Why is the threshold **0.5**?")
+    cell.get_by_label("Comment on In [2]").fill("Why is the threshold **0.5**?")
     cell.get_by_role("button", name="Comment", exact=True).click()
     cell.locator(".cm-thread .cm-body strong").get_by_text("0.5").wait_for()
     assert cell.locator("[data-badge]").inner_text() == "1"
     panel = page.locator("#comments")
     assert panel.locator("[data-comment-count]").inner_text() == "(1 open)"
     assert panel.locator("[data-panel-thread]").count() == 1
-    assert "Cell 3" in panel.locator("[data-panel-thread]").inner_text()
+    assert "In [2]" in panel.locator("[data-panel-thread]").inner_text()
     assert _not_reloaded(page)
     screenshot(page, "comments-bob-posted")
 
@@ -133,7 +133,7 @@ def test_a_hostile_comment_renders_inert_in_the_browser(new_page, alice, bob, ma
     sign_in(page, "bob", PASSWORD)
     page.goto(notebook.get_absolute_url())
     cell = _open_cell(page, 1)
-    cell.get_by_label("Comment on cell 2").fill(HOSTILE)
+    cell.get_by_label("Comment on In [1]").fill(HOSTILE)
     cell.get_by_role("button", name="Comment", exact=True).click()
     body = cell.locator(".cm-thread .cm-body")
     body.get_by_text("click me").wait_for()
@@ -203,7 +203,7 @@ def test_edit_then_delete_own_comment_after_confirming(new_page, alice, bob, mak
     sign_in(page, "bob", PASSWORD)
     page.goto(notebook.get_absolute_url())
     cell = _open_cell(page, 1)
-    cell.get_by_label("Comment on cell 2").fill("Typo hre")
+    cell.get_by_label("Comment on In [1]").fill("Typo hre")
     cell.get_by_role("button", name="Comment", exact=True).click()
     cell.get_by_text("Typo hre").wait_for()
     _mark_page(page)

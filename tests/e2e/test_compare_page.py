@@ -207,7 +207,7 @@ def test_commenter_reviews_on_the_newer_side_and_sees_outdated_threads(
     added = row(page, "added").locator(".jp-Cell")
     added.hover()
     added.locator("[data-cell-button]").click()
-    added.get_by_label("Comment on cell 9").fill("Why a new cell here?")
+    added.get_by_label("Comment on In [8]").fill("Why a new cell here?")
     added.get_by_role("button", name="Comment", exact=True).click()
     expect(added.locator(".cm-thread .cm-body")).to_have_text("Why a new cell here?")
     screenshot(page, "compare-comment")

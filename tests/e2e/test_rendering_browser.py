@@ -438,8 +438,10 @@ def test_view_options_hide_code_outputs_collapse_and_persist(new_page, alice, ma
     code_inputs = page.locator(".ns-notebook .jp-CodeCell .jp-Cell-inputWrapper")
     markdown = page.locator(".ns-notebook .jp-MarkdownCell .jp-Cell-inputWrapper")
     outputs = page.locator(".ns-notebook .jp-Cell-outputWrapper")
-    long_area = page.locator(".ns-notebook .jp-RenderedText.jp-OutputArea-output").filter(
-        has_text="line 199"
+    long_area = (
+        page.locator(".ns-notebook .jp-RenderedText.jp-OutputArea-output")
+        .filter(has_text="line 199")
+        .locator(".ns-clamp")
     )
     extent = "el => [el.clientHeight, el.scrollHeight]"
 
@@ -451,7 +453,7 @@ def test_view_options_hide_code_outputs_collapse_and_persist(new_page, alice, ma
     assert collapse.is_checked()
     assert all_visible(code_inputs, True) and all_visible(outputs, True)
     shown, whole = long_area.evaluate(extent)
-    assert 0 < shown < whole / 3, (shown, whole)  # collapsed by default, scrolls inside
+    assert 0 < shown < whole / 3, (shown, whole)  # collapsed by default, "Show more" below
     assert page.locator(".ns-notebook").get_by_text("line 199").count() == 1
 
     hide_code.check()
@@ -482,8 +484,8 @@ def test_view_options_hide_code_outputs_collapse_and_persist(new_page, alice, ma
     assert all_visible(code_inputs, False) and all_visible(markdown, True)
     assert long_area.evaluate(extent)[0] == collapse_off_height
     stored = page.evaluate(
-        "() => [localStorage.getItem('notebookshare:ns-hide-code'),"
-        " localStorage.getItem('notebookshare:ns-collapse-outputs')]"
+        f"() => [localStorage.getItem('notebookshare:view:{notebook.pk}:ns-hide-code'),"
+        f" localStorage.getItem('notebookshare:view:{notebook.pk}:ns-collapse-outputs')]"
     )
     assert stored == ["1", "0"]
 

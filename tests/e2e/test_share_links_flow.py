@@ -184,17 +184,17 @@ def test_commenter_link_comment_then_revoked_and_the_comment_stays(
     assert guest.locator("[data-role]").inner_text() == "commenter"
     assert not NotebookUserObjectPermission.objects.filter(user=bob).exists()
 
-    # He starts a thread on cell 3: badge and panel update without a reload.
+    # He starts a thread on In [2] (the third cell): badge and panel update without a reload.
     panel = guest.locator("#comments")
     panel.get_by_text("choose Comment to start a thread", exact=False).wait_for()
     _mark_page(guest)
     cell = _open_cell(guest, 2)
-    cell.get_by_label("Comment on cell 3").fill("Should `x` start at **zero**?")
+    cell.get_by_label("Comment on In [2]").fill("Should `x` start at **zero**?")
     cell.get_by_role("button", name="Comment", exact=True).click()
     cell.locator(".cm-thread .cm-body strong").get_by_text("zero").wait_for()
     assert cell.locator("[data-badge]").inner_text() == "1"
     assert panel.locator("[data-comment-count]").inner_text() == "(1 open)"
-    assert "Cell 3" in panel.locator("[data-panel-thread]").inner_text()
+    assert "In [2]" in panel.locator("[data-panel-thread]").inner_text()
     assert "bob" in cell.locator(".cm-thread .cm-author").inner_text()
     assert cell.get_by_role("button", name="Reply", exact=True).is_visible()
     assert guest.evaluate("window.__noReload === true")

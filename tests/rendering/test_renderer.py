@@ -84,7 +84,11 @@ def assert_harmless(html: str, *, text_too: bool = True) -> None:
 def test_hostile_notebook_renders_harmless(name: str, nb: nbformat.NotebookNode) -> None:
     html = render_notebook(nb)
     assert_harmless(html)
-    assert "evil.example" not in html or name == "markdown-base"  # base: only as text
+    # A remote Markdown image is named, with its address as a link the reader may follow,
+    # but never loaded.
+    shown = re.sub(r'<span class="blocked-image">.*?</span>', "", html, flags=re.DOTALL)
+    assert "evil.example" not in shown or name == "markdown-base"  # base: only as text
+    assert "evil.example" not in "".join(re.findall(r'src="[^"]*"', html))
 
 
 def test_hostile_payload_text_never_appears_as_markup() -> None:
@@ -192,9 +196,7 @@ def test_attachments_are_resolved_to_data_uris(good_html: str) -> None:
 
 
 def test_math_becomes_mathml(good_html: str) -> None:
-    assert '<math display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math>' in (
-        good_html
-    )
+    assert "<math><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math>" in good_html
     assert good_html.count('<math display="block">') >= 3  # $$, \[ \], equation
     assert "<mfrac>" in good_html
     assert '<code class="math-error">x^</code>' in good_html
@@ -325,7 +327,7 @@ def test_real_notebooks_render_harmless() -> None:
     ("tex", "expected"),
     [
         (r"$\LaTeX$ and $\TeX$", ["<mtext>LaTeX</mtext>", "<mtext>TeX</mtext>"]),
-        (r"$a\ b$", ['<mspace width="0.278em"']),  # TeX's control space
+        (r"$a\ b$", ["<mi>a</mi><mtext>&nbsp;</mtext><mi>b</mi>"]),  # TeX's control space
     ],
 )
 def test_logos_and_control_spaces_in_math(tex, expected):
