@@ -19,6 +19,8 @@ from sharing.forms import (
     TransferOwnershipForm,
     VisibilityForm,
 )
+from sharing.notifications import send
+from sharing.notifications.inbox import site_address
 from sharing.views.links import share_link_context
 
 
@@ -70,7 +72,10 @@ def share_with_person(request, pk: int):
             "current_role": permissions.Access(person).role(notebook),
         }
         return render(request, "sharing/access_confirm.html", context)
+    is_new = not send.holds_grant(notebook, person=person)
     grants.set_user_role(notebook, person, role)
+    if is_new:
+        send.shared_with_person(notebook, request.user, person, role, site_address(request))
     messages.success(request, f"{person.get_username()} now has the {role} role.")
     return redirect(_access_url(notebook))
 
@@ -96,7 +101,10 @@ def share_with_group(request, pk: int):
     if not form.is_valid():
         return _page(request, notebook, status=400, group_form=form)
     group, role = form.cleaned_data["group"], form.cleaned_data["role"]
+    is_new = not send.holds_grant(notebook, group=group)
     grants.set_group_role(notebook, group, role)
+    if is_new:
+        send.shared_with_group(notebook, request.user, group, role, site_address(request))
     messages.success(request, f"The group {group.name} now has the {role} role.")
     return redirect(_access_url(notebook))
 
