@@ -375,13 +375,14 @@ def test_the_links_page_makes_the_same_queries_for_many_links(
     client.force_login(alice)
     client.get(links_url(notebook))  # warm the content-type cache
     # session, user, notebook + latest version (get_notebook_or_404), guardian's user and
-    # group permissions, links with creator rights, events with their links and actors.
-    with django_assert_num_queries(7):
+    # group permissions, links with creator rights, events with their links and actors, the
+    # header's unread count.
+    with django_assert_num_queries(8):
         client.get(links_url(notebook))
     for i in range(12):
         link, _ = make_link(notebook, alice, label=f"more {i}")
         links.revoke(link, alice)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(links_url(notebook))
 
 
