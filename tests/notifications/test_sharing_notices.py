@@ -6,11 +6,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from sharing.grants import set_user_role
 from sharing.notifications import preferences
 from sharing.notifications.models import Notification
+from sharing.tokens import create_token
 from tests.notifications.support import delivered, run_worker
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,27 @@ def test_a_failing_mail_server_marks_the_mail_failed_and_the_share_stands(
     run_worker()
     assert Notification.objects.get().email == Notification.Email.FAILED
     assert notebook.pk in [n.pk for n in type(notebook).objects.shared_with(bob)]
+
+
+def test_sharing_through_the_api_notifies_the_new_people_and_groups(
+    alice, bob, carol, make_notebook
+):
+    team = Group.objects.create(name="Team")
+    team.user_set.add(carol)
+    notebook = make_notebook(alice, title="Churn")
+    client = Client(headers={"Authorization": f"Bearer {create_token(alice, 'ci', 30).raw}"})
+    body = {
+        "visibility": "private",
+        "users": [{"username": "bob", "role": "viewer"}],
+        "groups": [{"id": team.pk, "role": "viewer"}],
+    }
+    url = f"/api/v1/notebooks/{notebook.pk}/access"
+    response = client.put(url, body, content_type="application/json")
+    assert response.status_code == 200
+    assert delivered() == {
+        "bob": "alice shared “Churn” with you",
+        "carol": "alice shared “Churn” with you",
+    }
+    # the same state again is not news
+    client.put(url, body, content_type="application/json")
+    assert Notification.objects.count() == 2
