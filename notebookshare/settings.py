@@ -225,6 +225,10 @@ RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)
 # A comment's Markdown is rendered within COMMENT_RENDER_SECONDS / COMMENT_RENDER_MEMORY_MB.
 COMMENT_RENDER_SECONDS = env_int("COMMENT_RENDER_SECONDS", 3)
 COMMENT_RENDER_MEMORY_MB = env_int("COMMENT_RENDER_MEMORY_MB", 256)
+# Search (docs/search.md): each query runs within SEARCH_TIMEOUT_MS and ranks at most
+# SEARCH_CANDIDATES matching cells.
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 1_000)
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1_000)
 
 # Background tasks (rendering of large notebooks) go through Django's tasks framework.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

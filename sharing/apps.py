@@ -11,8 +11,10 @@ class SharingConfig(AppConfig):
         from sharing import checks  # noqa: F401  (registers the system checks)
         from sharing.accounts.usernames import install_username_rule
         from sharing.links import RedactShareTokens
+        from sharing.search import signals as search_signals
 
         install_username_rule()
+        search_signals.connect()
 
         # Share-link tokens are in /l/<token>/ paths: keep them out of request logs.
         for name in ("django.request", "django.server"):

@@ -14,6 +14,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEmail  # noqa: F401
 from sharing.diff.models import VersionDiff  # noqa: F401
 from sharing.notifications import models as notification_models  # noqa: F401
+from sharing.search.models import SearchEntry  # noqa: F401
 
 
 class NotebookQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ from sharing.grants import grant_ownership
 from sharing.ingest import Upload
 from sharing.models import Notebook, NotebookVersion
 from sharing.rendering.jobs import request_rendering
+from sharing.search.indexing import request_indexing
 from sharing.storage import open_stream
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def create_notebook(owner, upload: Upload, title: str = "", note: str = "") -> N
         notebook.save(update_fields=["latest_version", "updated_at"])
         grant_ownership(notebook)
     request_rendering(version)
+    request_indexing(version)
     return notebook
 
 
@@ -110,6 +112,7 @@ def _add_version(notebook, user, upload, expected_latest, note, *, skip_identica
         return same.version, False
     notebook.refresh_from_db()
     request_rendering(version)
+    request_indexing(version)
     return version, True
 
 

@@ -95,6 +95,22 @@ class Access:
         """Why the share link this person used for the notebook ended, if it did."""
         return self._ended.get(notebook_pk)
 
+    def link_scope(self, latest_only: bool) -> tuple[frozenset[int], dict[int, frozenset[int]]]:
+        """What this request's share links lend, for queries over many notebooks (search):
+        the ids of notebooks lent whole, and for the others the version ids their pinned
+        links show (with ``latest_only``, the newest pinned version of each)."""
+        whole: set[int] = set()
+        pinned: dict[int, frozenset[int]] = {}
+        for notebook_pk, lent in self._links.items():
+            if any(link.pinned_version_id is None for link in lent):
+                whole.add(notebook_pk)
+            elif latest_only:
+                newest = max((link.pinned_version for link in lent), key=lambda v: v.number)
+                pinned[notebook_pk] = frozenset({newest.pk})
+            else:
+                pinned[notebook_pk] = frozenset(link.pinned_version_id for link in lent)
+        return frozenset(whole), pinned
+
     def allowed_versions(self, notebook: Notebook) -> frozenset[int] | None:
         """Version ids this person may see, or None for all of them.
 

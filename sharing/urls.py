@@ -9,6 +9,7 @@ from sharing.views import (
     links,
     notebooks,
     people,
+    search,
     setup,
     share,
     tokens,
@@ -72,5 +73,6 @@ urlpatterns = [
     path("inbox/<int:notice_id>/", inbox.open_notice, name="inbox-open"),
     path("n/<int:pk>/follow/", inbox.follow, name="notebook-follow"),
     path("people/<str:username>/", people.person, name="person"),
+    path("search/", search.search_page, name="search"),
     path("settings/notifications/", people.notification_settings, name="notification-settings"),
 ]

@@ -10,7 +10,17 @@ from django.urls import URLPattern, path
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from sharing.api import access, account, diff, errors, links, notebooks, threads, versions
+from sharing.api import (
+    access,
+    account,
+    diff,
+    errors,
+    links,
+    notebooks,
+    search,
+    threads,
+    versions,
+)
 from sharing.api.auth import AUTH, CallerRateThrottle
 
 DESCRIPTION = """\
@@ -32,6 +42,7 @@ ROUTERS = (
     access.router,
     links.router,
     threads.router,
+    search.router,
 )
 
 

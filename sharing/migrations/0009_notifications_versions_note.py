@@ -13,7 +13,7 @@ def mention_emails_follow_comment_emails(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sharing', '0007_version_diff'),
+        ('sharing', '0008_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
