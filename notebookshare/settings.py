@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 
 from notebookshare.env import env_bool, env_int, env_list, env_str, load_secret_key
 from notebookshare.storage import s3_storage
+from sharing.sso.config import oidc_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -38,6 +39,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # the API's interactive docs: Swagger UI from ninja's static files, no CDN
     "sharing",
+    # Single sign-on (docs/sso.md): allauth's OpenID Connect client, behind our own pages.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sharing.sso.trusted_header.TrustedHeaderMiddleware",  # only when TRUSTED_HEADER is set
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -104,6 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
+    "sharing.sso.trusted_header.TrustedHeaderBackend",  # only used by TrustedHeaderMiddleware
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -117,9 +126,45 @@ LOGOUT_REDIRECT_URL = "login"
 # Sign-up in the browser: off unless SIGNUP_ENABLED. When on, a person needs an invite link
 # (staff make them under /accounts/invites/) or an address at one of SIGNUP_EMAIL_DOMAINS,
 # and verifies the address before the account works.
-SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)
+# SSO_ONLY: everyone signs in through the identity providers; password sign-in is left only
+# to superusers, at /accounts/login/break-glass/, and sign-up is off (docs/sso.md).
+SSO_ONLY = env_bool("SSO_ONLY", False)
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)  # never with SSO_ONLY (sharing.accounts.signup)
 SIGNUP_EMAIL_DOMAINS = env_list("SIGNUP_EMAIL_DOMAINS", [])
 VERIFY_EMAIL_MAX_AGE = env_int("VERIFY_EMAIL_MAX_AGE", 3 * 86400)
+# Single sign-on with OpenID Connect (docs/sso.md): providers from OIDC_PROVIDERS (JSON) or
+# OIDC_ISSUER / OIDC_CLIENT_ID / OIDC_CLIENT_SECRET. Accounts are found by the provider's
+# subject; a first sign-in joins an existing account by address only when both sides
+# verified it (OIDC_LINK_VERIFIED_EMAIL). OIDC_GROUPS_CLAIM names the claim whose groups
+# replace a person's groups at each sign-in; OIDC_ALLOWED_GROUPS admits only their members.
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": oidc_apps(),
+        "OAUTH_PKCE_ENABLED": True,
+        "provider_class": "sharing.sso.oidc.CheckedOIDCProvider",
+    }
+}
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "")
+OIDC_GROUPS_CREATE = env_bool("OIDC_GROUPS_CREATE", False)
+OIDC_ALLOWED_GROUPS = env_list("OIDC_ALLOWED_GROUPS", [])
+OIDC_LINK_VERIFIED_EMAIL = env_bool("OIDC_LINK_VERIFIED_EMAIL", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+ACCOUNT_ADAPTER = "sharing.sso.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "sharing.sso.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = OIDC_TIMEOUT
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+ACCOUNT_RATE_LIMITS = False  # our own limits (sharing/ratelimit.py) cover sign-in
+# Trusted-header sign-in behind an authenticating proxy (docs/sso.md): off unless
+# TRUSTED_HEADER names the header; honoured only from TRUSTED_HEADER_PROXIES.
+TRUSTED_HEADER = env_str("TRUSTED_HEADER", "")
+TRUSTED_HEADER_PROXIES = env_list("TRUSTED_HEADER_PROXIES", [])
+TRUSTED_HEADER_CREATE_USERS = env_bool("TRUSTED_HEADER_CREATE_USERS", True)
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous people never see notebooks.
 

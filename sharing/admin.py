@@ -15,6 +15,7 @@ from sharing.models import (
     ShareLink,
     ShareLinkEvent,
 )
+from sharing.sso.forms import AdminSignInForm
 
 
 class VersionInline(admin.TabularInline):
@@ -199,3 +200,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
     def revoke_links(self, request, queryset):
         revoked = sum(links.revoke(link, request.user) for link in queryset)
         self.message_user(request, f"Revoked {revoked} share link{'s' * (revoked != 1)}.")
+
+
+# With SSO_ONLY, only a superuser may use a password, on the admin's sign-in page too.
+admin.site.login_form = AdminSignInForm

@@ -23,6 +23,11 @@ def domain_allowed(email: str) -> bool:
     return "@" in email and domain_of(email) in allowed_domains() - {""}
 
 
+def signup_enabled() -> bool:
+    """SIGNUP_ENABLED, and never with SSO_ONLY (everyone comes through the providers)."""
+    return settings.SIGNUP_ENABLED and not settings.SSO_ONLY
+
+
 def open_signup() -> bool:
     """Whether anyone without an invite may try (with an address at an allowed domain)."""
-    return bool(settings.SIGNUP_ENABLED and allowed_domains() - {""})
+    return bool(signup_enabled() and allowed_domains() - {""})

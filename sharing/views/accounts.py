@@ -3,7 +3,6 @@ sign-in and password-reset pages (django.contrib.auth's own views)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,12 +18,14 @@ from sharing.accounts import signup as policy
 from sharing.accounts.forms import SignUpForm
 from sharing.accounts.lookup import is_verified
 from sharing.ratelimit import email_account, limit, login_account, rate_limit, too_many_requests
+from sharing.sso.views import SignInView
 
 SENT_SESSION_KEY = "signup_sent_to"
 
 # Sign-in, on our page and the admin's, with one shared count (sharing/ratelimit.py).
-sign_in = rate_limit("login", methods=("POST",), account=login_account)(
-    auth_views.LoginView.as_view()
+sign_in = rate_limit("login", methods=("POST",), account=login_account)(SignInView.as_view())
+break_glass_sign_in = rate_limit("login", methods=("POST",), account=login_account)(
+    SignInView.as_view(break_glass=True)
 )
 admin_sign_in = rate_limit("login", methods=("POST",), account=login_account)(admin.site.login)
 password_reset = rate_limit("password_reset", methods=("POST",), account=email_account)(
@@ -39,7 +40,7 @@ def _link_for(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup(request, token: str | None = None):
-    if not settings.SIGNUP_ENABLED:
+    if not policy.signup_enabled():
         raise Http404("Sign-up is turned off on this site.")
     if request.user.is_authenticated:
         return redirect("sharing:dashboard")

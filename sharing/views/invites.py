@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sharing.accounts import invites
 from sharing.accounts.forms import InviteForm
+from sharing.accounts.signup import signup_enabled
 from sharing.models import Invite
 
 NEW_INVITE_COOKIE = "new_invite"
@@ -70,7 +71,7 @@ def _page(request, form, status: int = 200):
         "form": form,
         "rows": rows,
         "new_link": new_link,
-        "signup_enabled": settings.SIGNUP_ENABLED,
+        "signup_enabled": signup_enabled(),
     }
     response = render(request, "sharing/invites.html", context, status=status)
     if NEW_INVITE_COOKIE in request.COOKIES:

@@ -1,0 +1,1 @@
+"""Single sign-on: OpenID Connect through django-allauth, group sync, trusted proxy header."""
