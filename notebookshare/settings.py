@@ -23,6 +23,9 @@ SECRET_KEY = load_secret_key(DEBUG, VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "NotebookShare")
+# The address people reach the site at (https://notebooks.example.com), for links in e-mails
+# the background worker sends; empty: the address of the request that caused them.
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -81,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sharing.context_processors.site",
+                "sharing.notifications.context_processors.inbox",
             ],
         },
     },
@@ -216,6 +220,7 @@ INTERACTIVE_OUTPUTS = env_bool("INTERACTIVE_OUTPUTS", True)
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
 # Ready notebook HTML each web process keeps, with its compressed form (sharing/pages/).
 PAGE_FRAGMENT_CACHE_MB = env_int("PAGE_FRAGMENT_CACHE_MB", 64)
+NOTICES_PER_PAGE = env_int("NOTICES_PER_PAGE", 25)
 
 # API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;
 # counted site-wide like the other rate limits), and how long new personal tokens last by default.

@@ -17,6 +17,8 @@ from sharing.models import Notebook, ShareLink
 from sharing.roles import ROLE_CHOICES
 from sharing.uploads import raw_upload_name, upload_was_too_large
 
+MAX_NOTE_LENGTH = 500
+
 
 class NotebookFileForm(forms.Form):
     """A single .ipynb file, validated completely before anything is stored."""
@@ -53,6 +55,22 @@ class NotebookFileForm(forms.Form):
         except NotebookRejected as exc:
             raise ValidationError(exc.message, code=exc.code) from None
         return uploaded
+
+
+class VersionUploadForm(NotebookFileForm):
+    """A new version of a notebook, with an optional note of what changed."""
+
+    note = forms.CharField(
+        label="What changed",
+        max_length=MAX_NOTE_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. Shown in the version list and when comparing versions.",
+        error_messages={"max_length": "Keep the note under %(limit_value)d characters."},
+    )
+
+    def clean_note(self) -> str:
+        return self.cleaned_data["note"].strip()
 
 
 class UploadForm(NotebookFileForm):

@@ -13,8 +13,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 # Defined beside their logic; imported here so the app registers them.
 from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEmail  # noqa: F401
 from sharing.audit.models import AuditEvent  # noqa: F401
-from sharing.comments.models import NotificationPreference  # noqa: F401
 from sharing.diff.models import VersionDiff  # noqa: F401
+from sharing.notifications import models as notification_models  # noqa: F401
 from sharing.search.models import SearchEntry  # noqa: F401
 
 
@@ -125,6 +125,7 @@ class NotebookVersion(models.Model):
     )
     source_nbformat = models.CharField(max_length=16)
     cell_count = models.PositiveIntegerField()
+    note = models.TextField(blank=True, help_text="What changed, in the uploader's words.")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

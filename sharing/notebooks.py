@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
 from django.http import FileResponse
 
 from sharing.audit import record as audit
@@ -29,16 +28,14 @@ logger = logging.getLogger(__name__)
 
 IPYNB_MIME = "application/x-ipynb+json"
 
-logger = logging.getLogger(__name__)
 
-
-def create_notebook(owner, upload: Upload, title: str = "") -> Notebook:
+def create_notebook(owner, upload: Upload, title: str = "", note: str = "") -> Notebook:
     """Create a notebook with its first version. Nothing is stored if any step fails."""
     with _stored_files(upload) as paths, transaction.atomic():
         notebook = Notebook.objects.create(
             owner=owner, title=title.strip() or upload.validated.suggested_title
         )
-        version = _create_version(notebook, 1, owner, upload, paths)
+        version = _create_version(notebook, 1, owner, upload, paths, note)
         notebook.latest_version = version
         notebook.save(update_fields=["latest_version", "updated_at"])
         grant_ownership(notebook)
@@ -59,24 +56,65 @@ class VersionConflict(Exception):
 
 
 def add_version(
-    notebook: Notebook, user, upload: Upload, expected_latest: int | None = None
+    notebook: Notebook,
+    user,
+    upload: Upload,
+    expected_latest: int | None = None,
+    note: str = "",
 ) -> NotebookVersion:
     """Store ``upload`` as the next version of ``notebook``.
 
     With ``expected_latest``, refuse (``VersionConflict``, nothing stored) unless the latest
     version is still that one: two scripts publishing at once cannot overwrite each other.
     """
+    version, _ = _add_version(notebook, user, upload, expected_latest, note, skip_identical=False)
+    return version
+
+
+def publish_version(
+    notebook: Notebook,
+    user,
+    upload: Upload,
+    expected_latest: int | None = None,
+    note: str = "",
+) -> tuple[NotebookVersion, bool]:
+    """Like ``add_version``, but an upload whose content is identical to the latest version's
+    (the same normalised notebook: ``ValidatedNotebook.content_sha256``) stores nothing.
+
+    Returns the version and whether it was created: publishing on every push of a repository
+    makes a version only when the notebook changed.
+    """
+    return _add_version(notebook, user, upload, expected_latest, note, skip_identical=True)
+
+
+class _Identical(Exception):
+    def __init__(self, version: NotebookVersion) -> None:
+        self.version = version
+
+
+def _add_version(notebook, user, upload, expected_latest, note, *, skip_identical: bool):
     upload = _inheriting_ids(notebook, upload)
-    with _stored_files(upload) as paths, transaction.atomic():
-        # Lock the notebook row so two concurrent uploads get distinct numbers.
-        locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
-        current = locked.versions.aggregate(n=Max("number"))["n"] or 0
-        if expected_latest is not None and expected_latest != current:
-            raise VersionConflict(current)
-        version = _create_version(locked, current + 1, user, upload, paths)
-        carry_threads(version, upload.validated.cells)  # comment threads follow their cells
-        locked.latest_version = version
-        locked.save(update_fields=["latest_version", "updated_at"])
+    digest = upload.validated.content_sha256
+    latest = notebook.latest_version
+    unchanged = latest is not None and latest.content_sha256 == digest
+    if skip_identical and unchanged and expected_latest in (None, latest.number):
+        return latest, False
+    try:
+        with _stored_files(upload) as paths, transaction.atomic():
+            # Lock the notebook row so two concurrent uploads get distinct numbers.
+            locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
+            newest = locked.versions.order_by("-number").first()
+            current = newest.number if newest else 0
+            if expected_latest is not None and expected_latest != current:
+                raise VersionConflict(current)
+            if skip_identical and newest is not None and newest.content_sha256 == digest:
+                raise _Identical(newest)  # the same file landed a moment ago
+            version = _create_version(locked, current + 1, user, upload, paths, note)
+            carry_threads(version, upload.validated.cells)  # comment threads follow their cells
+            locked.latest_version = version
+            locked.save(update_fields=["latest_version", "updated_at"])
+    except _Identical as same:
+        return same.version, False
     notebook.refresh_from_db()
     audit.record(
         Action.NOTEBOOK_UPLOADED,
@@ -86,7 +124,7 @@ def add_version(
     )
     request_rendering(version)
     request_indexing(version)
-    return version
+    return version, True
 
 
 def _upload_details(upload: Upload, new_notebook: bool) -> dict:
@@ -137,7 +175,7 @@ def delete_notebook(notebook: Notebook) -> None:
         transaction.on_commit(lambda: _delete_files(names))
 
 
-def _create_version(notebook, number, user, upload: Upload, paths) -> NotebookVersion:
+def _create_version(notebook, number, user, upload: Upload, paths, note="") -> NotebookVersion:
     validated = upload.validated
     version = NotebookVersion.objects.create(
         notebook=notebook,
@@ -150,6 +188,7 @@ def _create_version(notebook, number, user, upload: Upload, paths) -> NotebookVe
         content_sha256=validated.content_sha256,
         source_nbformat=validated.source_nbformat,
         cell_count=validated.cell_count,
+        note=note.strip(),
         uploaded_by=user,
     )
     return version

@@ -15,7 +15,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
@@ -398,6 +407,23 @@ def _thread_shown(access: Access, notebook: Notebook, thread_pk: int) -> bool:
 def user_can(user, perm: str, notebook: Notebook) -> bool:
     """Whether someone other than the requester may ``perm`` a notebook (mentions, e-mail)."""
     return Access(user).can(perm, notebook)
+
+
+def people_who_may_see(notebook: Notebook, people: QuerySet) -> QuerySet:
+    """Those of ``people`` (a user QuerySet) who may see ``notebook`` now, as one query:
+    whom a notice about it may reach."""
+    people = people.filter(is_active=True)
+    if notebook.visibility != Notebook.Visibility.PRIVATE:
+        return people
+    user_grant = NotebookUserObjectPermission.objects.filter(
+        content_object=notebook, user=OuterRef("pk"), permission__codename=VIEW
+    )
+    group_grant = NotebookGroupObjectPermission.objects.filter(
+        content_object=notebook, group__user=OuterRef("pk"), permission__codename=VIEW
+    )
+    return people.filter(
+        Q(is_superuser=True) | Q(pk=notebook.owner_id) | Exists(user_grant) | Exists(group_grant)
+    )
 
 
 def can_post_comment(access: Access, notebook: Notebook) -> bool:

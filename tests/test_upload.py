@@ -76,7 +76,13 @@ def test_xhr_upload_answers_json_with_the_notebook_url(alice_client):
         headers={"accept": "application/json"},
     )
     assert response.status_code == 201
-    assert response.json() == {"url": Notebook.objects.get().get_absolute_url()}
+    notebook = Notebook.objects.get()
+    assert response.json() == {
+        "url": notebook.get_absolute_url(),
+        "created": True,
+        "message": f"Uploaded “{notebook.title}”.",
+        "title": notebook.title,
+    }
 
 
 def test_xhr_upload_error_is_json_with_the_message(alice_client, tmp_media):

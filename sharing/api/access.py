@@ -14,6 +14,8 @@ from sharing.api.errors import ApiError, error_responses
 from sharing.api.schemas import AccessIn, AccessOut, NotebookId
 from sharing.forms import ShareWithGroupForm, ShareWithPersonForm, VisibilityForm
 from sharing.models import Notebook
+from sharing.notifications import send
+from sharing.notifications.inbox import site_address
 
 router = Router(tags=["access"])
 
@@ -76,7 +78,16 @@ def replace_access(request: HttpRequest, notebook_id: NotebookId, body: AccessIn
         errors += _errors_of(visibility, "visibility")
     if errors:
         raise ApiError(400, errors[0]["message"], errors[0]["code"], errors)
+    held_users, held_groups = grants.grants(notebook)
+    before = {g.holder.pk for g in held_users}, {g.holder.pk for g in held_groups}
     grants.set_access(notebook, visibility.cleaned_data["visibility"], users, groups)
+    base_url = site_address(request)
+    for person, role in users.items():  # new grants are news; changed roles are not
+        if person.pk not in before[0]:
+            send.shared_with_person(notebook, request.user, person, role, base_url)
+    for group, role in groups.items():
+        if group.pk not in before[1]:
+            send.shared_with_group(notebook, request.user, group, role, base_url)
     return access_out(notebook)
 
 

@@ -49,6 +49,7 @@ class VersionOut(Schema):
     sha256: str = Field(description="SHA-256 of the uploaded bytes.")
     cell_count: int
     source_nbformat: str
+    note: str = Field(description="What changed, as the uploader noted it; empty if not.")
     uploaded_by: str | None = Field(description="Username of the uploader, if still known.")
     created_at: datetime
     html_url: str = Field(description="This version's web page.")
@@ -67,11 +68,19 @@ class VersionOut(Schema):
             sha256=version.sha256,
             cell_count=version.cell_count,
             source_nbformat=version.source_nbformat,
+            note=version.note,
             uploaded_by=version.uploaded_by.get_username() if version.uploaded_by else None,
             created_at=version.created_at,
             html_url=request.build_absolute_uri(version.get_absolute_url()),
             ipynb_url=request.build_absolute_uri(ipynb),
         )
+
+
+class PublishedVersionOut(VersionOut):
+    created: bool = Field(
+        description="false: the file's content is identical to the latest version's, so no "
+        "version was made and this is that version (status 200; 201 when created)."
+    )
 
 
 class NotebookOut(Schema):

@@ -9,7 +9,6 @@ go through the page's ``NewThreadForm`` / ``CommentForm`` and the work is done b
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from sharing import permissions, roles
@@ -31,6 +30,7 @@ from sharing.comments.data import version_threads
 from sharing.comments.forms import CommentForm, NewThreadForm
 from sharing.comments.threads import OLD_VERSION, BodyTooComplex, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook
+from sharing.notifications.inbox import site_address
 
 router = Router(tags=["comment threads"])
 
@@ -128,7 +128,11 @@ def reply(request: HttpRequest, thread_id: ThreadId, body: CommentIn):
 )
 def resolve(request: HttpRequest, thread_id: ThreadId):
     """Resolving a resolved thread changes nothing. Commenters, editors and owners."""
-    thread = comment_threads.set_resolved(_thread(request, thread_id), request.user, True)
+    thread = _thread(request, thread_id)
+    was_resolved = thread.is_resolved
+    comment_threads.set_resolved(thread, request.user, True)
+    if not was_resolved:
+        notifications.thread_resolved(thread, request.user, base_url=site_address(request))
     return ResolvedOut(thread=thread.pk, resolved=thread.is_resolved)
 
 
@@ -150,13 +154,8 @@ def _thread(request: HttpRequest, thread_id: int) -> CommentThread:
 
 
 def _notify(request: HttpRequest, notebook: Notebook, comment: Comment, mentioned: list) -> None:
-    """The e-mails the web page sends for a new comment."""
-    notifications.comment_posted(
-        comment,
-        mentioned,
-        page_url=request.build_absolute_uri(notebook.get_absolute_url()),
-        settings_url=request.build_absolute_uri(reverse("sharing:notification-settings")),
-    )
+    """The notices the web page sends for a new comment."""
+    notifications.comment_posted(comment, mentioned, base_url=site_address(request))
 
 
 def _too_complex(exc: BodyTooComplex) -> ApiError:

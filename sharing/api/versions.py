@@ -7,21 +7,24 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 
-from sharing import permissions, roles
+from sharing import notebooks, permissions, roles
 from sharing.api.errors import ApiError, check_rate_limit, error_responses, form_error
 from sharing.api.notebooks import PageQuery, page_of
 from sharing.api.schemas import (
     MAX_VERSION,
     NotebookFile,
     NotebookId,
+    PublishedVersionOut,
     VersionNumber,
     VersionOut,
     VersionPage,
 )
 from sharing.audit import record as audit
 from sharing.audit.models import Action
-from sharing.forms import NotebookFileForm
-from sharing.notebooks import IPYNB_MIME, VersionConflict, add_version, download_response
+from sharing.forms import MAX_NOTE_LENGTH, VersionUploadForm
+from sharing.notebooks import IPYNB_MIME, VersionConflict, download_response
+from sharing.notifications import send
+from sharing.notifications.inbox import site_address
 
 router = Router(tags=["versions"])
 
@@ -50,7 +53,11 @@ def list_versions(request: HttpRequest, notebook_id: NotebookId, query: Query[Pa
 
 @router.post(
     "/notebooks/{notebook_id}/versions",
-    response={201: VersionOut, **error_responses(400, 403, 404, 409, 413)},
+    response={
+        200: PublishedVersionOut,
+        201: PublishedVersionOut,
+        **error_responses(400, 403, 404, 409, 413),
+    },
     summary="Publish a new version",
     url_name="version-list",
 )
@@ -63,19 +70,27 @@ def publish_version(
         int,  # noqa: RUF013
         Form(ge=0, le=MAX_VERSION, description="Refuse with 409 unless this is the latest."),
     ] = None,
+    note: Annotated[
+        str, Form(max_length=MAX_NOTE_LENGTH, description="What changed (optional).")
+    ] = "",
 ):
     """Upload a `.ipynb` file (multipart field `file`) as the next version. Editors and owners.
 
     Send `expected_latest` (the version number you last saw) to be refused with 409 instead
-    of publishing over a version someone else uploaded meanwhile.
+    of publishing over a version someone else uploaded meanwhile, and `note` to say what
+    changed. A file whose content is identical to the latest version's makes no new version:
+    the answer is 200 with that version and `"created": false` (201 and `true` otherwise), so
+    CI can publish on every push.
     """
     notebook = permissions.get_notebook_or_404(request, notebook_id, roles.EDIT)
     check_rate_limit(request, "upload")
-    form = NotebookFileForm(request.POST, request.FILES, request=request)
+    form = VersionUploadForm(request.POST, request.FILES, request=request)
     if not form.is_valid():
         raise form_error(form)
     try:
-        version = add_version(notebook, request.user, form.upload, expected_latest)
+        version, created = notebooks.publish_version(
+            notebook, request.user, form.upload, expected_latest, form.cleaned_data["note"]
+        )
     except VersionConflict as conflict:
         raise ApiError(
             409,
@@ -84,7 +99,10 @@ def publish_version(
             "conflict",
         ) from None
     version.notebook = notebook
-    return Status(201, VersionOut.of(request, version))
+    if created:
+        send.version_published(version, request.user, site_address(request))
+    body = PublishedVersionOut(**VersionOut.of(request, version).dict(), created=created)
+    return Status(201 if created else 200, body)
 
 
 @router.get(

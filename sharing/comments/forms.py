@@ -46,12 +46,3 @@ class NewThreadForm(CommentForm):
                 code="no_such_cell",
             )
         return cell
-
-
-class NotificationForm(forms.Form):
-    comment_emails = forms.BooleanField(
-        required=False,
-        label="E-mail me about comments",
-        help_text="New comments on notebooks I own, replies in threads I took part in, "
-        "and mentions of me.",
-    )

@@ -32,6 +32,7 @@ from sharing.comments.data import VersionThreads, version_threads
 from sharing.comments.forms import CommentForm, NewThreadForm
 from sharing.comments.threads import OLD_VERSION, BodyTooComplex, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
+from sharing.notifications.inbox import site_address
 from sharing.pages import conditional
 from sharing.ratelimit import limit, wait_text
 
@@ -122,7 +123,10 @@ def reopen(request, pk: int, thread_id: int):
 
 def _set_resolved(request, pk: int, thread_id: int, resolved: bool):
     thread = _thread(request, pk, thread_id)
+    was_resolved = thread.is_resolved
     comment_threads.set_resolved(thread, request.user, resolved)
+    if resolved and not was_resolved:
+        notifications.thread_resolved(thread, request.user, base_url=site_address(request))
     if _wants_page(request):
         messages.success(request, "Thread resolved." if resolved else "Thread reopened.")
         return _back_to_page(request, thread.notebook, thread)
@@ -175,12 +179,7 @@ def _comment(request, pk: int, comment_id: int):
 
 
 def _notify(request, comment: Comment, mentioned: list[str]) -> None:
-    notifications.comment_posted(
-        comment,
-        mentioned,
-        page_url=request.build_absolute_uri(comment.thread.notebook.get_absolute_url()),
-        settings_url=request.build_absolute_uri(reverse("sharing:notification-settings")),
-    )
+    notifications.comment_posted(comment, mentioned, base_url=site_address(request))
 
 
 def _wants_page(request) -> bool:

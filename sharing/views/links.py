@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from sharing import links, permissions, roles
 from sharing.forms import ShareLinkForm
 from sharing.models import Notebook, ShareLink, ShareLinkEvent
+from sharing.notifications.activity import record_link_visit
 from sharing.ratelimit import rate_limit
 
 NEW_LINK_COOKIE = "share_link_new"
@@ -111,6 +112,7 @@ def open_link(request, token: str):
     if not links.counts_for(link, request.user):
         return redirect_to_login(request.get_full_path())
     links.use(request, link)
+    record_link_visit(request.user, link)
     return redirect(links.landing_url(link))
 
 

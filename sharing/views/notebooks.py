@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sharing import permissions, roles
@@ -17,13 +18,21 @@ from sharing.audit import record as audit
 from sharing.audit.models import Action
 from sharing.comments.data import version_threads, with_cell_choices
 from sharing.diff.pairs import compare_url
-from sharing.forms import NotebookFileForm, RenameForm, UploadForm
+from sharing.forms import RenameForm, UploadForm, VersionUploadForm
 from sharing.models import Notebook, Rendering
-from sharing.notebooks import add_version, create_notebook, delete_notebook, download_response
+from sharing.notebooks import (
+    create_notebook,
+    delete_notebook,
+    download_response,
+    publish_version,
+)
+from sharing.notifications import activity, following, send
+from sharing.notifications.inbox import site_address, unread_count
 from sharing.pages import compress, conditional, fragments
 from sharing.pages.fragments import FRAGMENT_MARK
 from sharing.ratelimit import rate_limit
 from sharing.rendering.jobs import rendering_status, request_rendering
+from sharing.uploads import raw_upload_name
 from sharing.views.comments import threads_json
 from sharing.views.sandbox import allow_chart_frames, notebook_page_parts
 
@@ -61,21 +70,54 @@ def dashboard(request):
         "tab": tab,
         "tabs": DASHBOARD_TABS,
         "tab_label": DASHBOARD_TABS[tab],
+        # The first page opens on what matters to the person: news, shares, links they used.
+        "activity": activity.for_dashboard(request.user) if _opening(request, tab) else None,
     }
     return render(request, "sharing/dashboard.html", context)
+
+
+def _opening(request, tab: str) -> bool:
+    return tab == "mine" and request.GET.get("page") in (None, "", "1")
 
 
 @login_required
 @rate_limit("upload", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def upload(request):
+    if request.method == "POST" and len(request.FILES.getlist("file")) > 1:
+        return _upload_many(request)
     form = UploadForm(*_bound(request), request=request)
     if request.method == "POST":
         if form.is_valid():
             notebook = create_notebook(request.user, form.upload, form.cleaned_data["title"])
-            return _uploaded(request, notebook.get_absolute_url(), f"Uploaded “{notebook}”.")
+            url = notebook.get_absolute_url()
+            return _uploaded(request, url, f"Uploaded “{notebook}”.", title=str(notebook))
         return _invalid_upload(request, form, "sharing/upload.html", {})
     return render(request, "sharing/upload.html", {"form": form})
+
+
+def _upload_many(request):
+    """Several files at once (the form without JavaScript): each becomes its own notebook, or
+    gets its own error; the title field applies to single files only."""
+    results = []
+    for uploaded in request.FILES.getlist("file"):
+        form = UploadForm({}, MultiValueDict({"file": [uploaded]}), request=request)
+        name = raw_upload_name(request, uploaded.name)
+        if form.is_valid():
+            notebook = create_notebook(request.user, form.upload)
+            url = notebook.get_absolute_url()
+            results.append({"name": name, "url": url, "title": str(notebook)})
+        else:
+            results.append({"name": name, "errors": list(form.errors.get("file", []))})
+    failed = sum(1 for result in results if "errors" in result)
+    if _wants_json(request):
+        status = 201 if not failed else (400 if failed == len(results) else 200)
+        return JsonResponse({"results": results}, status=status)
+    if not failed:
+        messages.success(request, f"Uploaded {len(results)} notebooks.")
+        return redirect("sharing:dashboard")
+    context = {"form": UploadForm(request=request), "results": results}
+    return render(request, "sharing/upload.html", context, status=400)
 
 
 @login_required
@@ -83,11 +125,21 @@ def upload(request):
 @require_http_methods(["GET", "POST"])
 def upload_version(request, pk: int):
     notebook = permissions.get_notebook_or_404(request, pk, roles.EDIT)
-    form = NotebookFileForm(*_bound(request), request=request)
+    form = VersionUploadForm(*_bound(request), request=request)
     context = {"form": form, "notebook": notebook}
     if request.method == "POST":
         if form.is_valid():
-            version = add_version(notebook, request.user, form.upload)
+            version, created = publish_version(
+                notebook, request.user, form.upload, note=form.cleaned_data["note"]
+            )
+            if not created:
+                return _uploaded(
+                    request,
+                    version.get_absolute_url(),
+                    f"Identical to version {version.number}: no new version was made.",
+                    created=False,
+                )
+            send.version_published(version, request.user, site_address(request))
             return _uploaded(
                 request, notebook.get_absolute_url(), f"Uploaded version {version.number}."
             )
@@ -104,10 +156,12 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _uploaded(request, url: str, message: str):
-    messages.success(request, message)
+def _uploaded(request, url: str, message: str, created: bool = True, title: str = ""):
+    if request.POST.get("batch") != "1":  # one of several files: the page lists them itself
+        (messages.success if created else messages.info)(request, message)
     if _wants_json(request):
-        return JsonResponse({"url": url}, status=201)
+        body = {"url": url, "created": created, "message": message, "title": title}
+        return JsonResponse(body, status=201 if created else 200)
     return redirect(url)
 
 
@@ -155,9 +209,13 @@ def _version_page(request, notebook: Notebook, version):
     version.notebook = notebook  # already loaded: the comment data reads it
     access = permissions.access_for(request)
     comments = version_threads(version, access, with_choices=False)
+    # The person's own parts of the page: the Follow button and the header's unread count.
+    follows = following.is_following(request.user, notebook)
+    unread = unread_count(request.user) if request.user.is_authenticated else 0
     etag = conditional.page_etag(
         request,
         "notebook-page",
+        (follows, unread),
         sorted(access.perms(notebook)),
         access.role(notebook),
         access.allowed_versions(notebook),
@@ -208,6 +266,8 @@ def _version_page(request, notebook: Notebook, version):
         "can_manage": access.can(roles.MANAGE, notebook),
         "can_delete": access.can(roles.DELETE, notebook),
         "role": access.role(notebook),
+        "following": follows,
+        "unread_notices": unread,
     }
     # One set of thread objects: the plain markup (JavaScript off) is drawn from them, and the
     # page script starts from the same data as JSON instead of fetching it again.

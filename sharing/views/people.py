@@ -1,4 +1,4 @@
-"""A person's page (where @mentions link) and their comment e-mail settings."""
+"""A person's page (where @mentions link) and their notification settings."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sharing.comments.forms import NotificationForm
-from sharing.comments.notifications import set_comment_emails, wants_comment_emails
 from sharing.models import Notebook
+from sharing.notifications import preferences
+from sharing.notifications.forms import NotificationChoicesForm
 
 NOTEBOOKS_SHOWN = 50
 
@@ -28,11 +28,12 @@ def person(request, username: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
-    initial = {"comment_emails": wants_comment_emails(request.user)}
-    form = NotificationForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = NotificationChoicesForm(
+        request.POST if request.method == "POST" else None,
+        initial=preferences.choices_of(request.user),
+    )
     if request.method == "POST" and form.is_valid():
-        enabled = form.cleaned_data["comment_emails"]
-        set_comment_emails(request.user, enabled)
-        messages.success(request, f"Comment e-mails are {'on' if enabled else 'off'}.")
+        preferences.set_choices(request.user, form.cleaned_data)
+        messages.success(request, "Your notification choices are saved.")
         return redirect("sharing:notification-settings")
     return render(request, "sharing/notification_settings.html", {"form": form})

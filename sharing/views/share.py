@@ -32,6 +32,8 @@ from sharing.forms import (
     VisibilityForm,
 )
 from sharing.models import Invite, ShareLink
+from sharing.notifications import send
+from sharing.notifications.inbox import site_address
 from sharing.ratelimit import limit, rate_limit, too_many_requests
 from sharing.views.links import (
     NEW_LINK_COOKIE,
@@ -193,7 +195,10 @@ def share_with_person(request, pk: int):
             "current_role": permissions.Access(person).role(notebook),
         }
         return render(request, "sharing/access_confirm.html", context)
+    is_new = not send.holds_grant(notebook, person=person)
     grants.set_user_role(notebook, person, role)
+    if is_new:
+        send.shared_with_person(notebook, request.user, person, role, site_address(request))
     messages.success(request, f"{person.get_username()} now has the {role} role.")
     return redirect(_access_url(notebook))
 
@@ -221,7 +226,10 @@ def share_with_group(request, pk: int):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         return _page(request, notebook, status=400, group_form=form)
     group, role = form.cleaned_data["group"], form.cleaned_data["role"]
+    is_new = not send.holds_grant(notebook, group=group)
     grants.set_group_role(notebook, group, role)
+    if is_new:
+        send.shared_with_group(notebook, request.user, group, role, site_address(request))
     message = f"The group {group.name} now has the {role} role."
     if _wants_json(request):
         return JsonResponse({"message": message})

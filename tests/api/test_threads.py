@@ -17,6 +17,7 @@ from sharing.ingest import Upload
 from sharing.models import Comment, CommentThread
 from sharing.notebooks import add_version
 from tests.api.support import API, TokenClient, fresh_rate_limits, token_for  # noqa: F401
+from tests.notifications.support import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +144,8 @@ def test_someone_without_access_is_told_there_is_nothing(notebook, as_bob, make_
 
 def test_a_new_comment_sends_the_web_pages_e_mails(as_bob, notebook, alice):
     start(as_bob, notebook, body="@alice please check")
+    assert mail.outbox == []  # queued for the background worker
+    run_worker()
     assert [message.to for message in mail.outbox] == [[alice.email]]
     assert "http://testserver" + notebook.get_absolute_url() in mail.outbox[0].body
 

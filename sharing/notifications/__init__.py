@@ -1,0 +1,1 @@
+"""Telling people what happened: the inbox, e-mail, following and the dashboard's activity."""
