@@ -390,10 +390,10 @@ def test_the_links_page_makes_the_same_queries_for_many_links(
     # The Share page: session, user, notebook + latest version (get_notebook_or_404),
     # guardian's user and group permissions, links with creator rights, events with their
     # links and actors, then the owner's sections (grants, groups, pending invitations) and
-    # the notebook's audit events (their count and one page).
+    # the notebook's audit events (their count and one page), the header's unread count.
     with CaptureQueriesContext(connection) as few:
         client.get(links_url(notebook))
-    assert len(few) <= 13
+    assert len(few) <= 14
     for i in range(12):
         link, _ = make_link(notebook, alice, label=f"more {i}")
         links.revoke(link, alice)

@@ -140,7 +140,9 @@ def version_list(notebook) -> list[NotebookVersion]:
     if cached is not None:
         return cached[0]
     versions = list(
-        notebook.versions.only("pk", "notebook_id", "number", "created_at", "size", "sha256")
+        notebook.versions.only(
+            "pk", "notebook_id", "number", "created_at", "size", "sha256", "note"
+        )
     )
     _version_lists.put(key, versions, 1)
     return versions

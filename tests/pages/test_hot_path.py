@@ -54,6 +54,8 @@ def page(notebook) -> str:
 # The "notebook viewed" audit event: one INSERT after the response (tests/audit), here in a
 # savepoint of its own (SAVEPOINT, INSERT, RELEASE) because each test runs in a transaction.
 VIEW_RECORDED = 3
+# The person's own parts of a notebook page: the Follow button's state, the unread count.
+PERSONAL = 2
 
 
 def without_csrf(html: bytes) -> bytes:
@@ -61,17 +63,18 @@ def without_csrf(html: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
 
 
-def test_a_viewers_page_takes_four_queries_once_warm(
+def test_a_viewers_page_takes_six_queries_once_warm(
     client, bob, shared, django_assert_num_queries
 ):
     client.force_login(bob)
     # Cold (first view in this process): the rendered HTML is fetched by its key and the
     # version list read once; both are then kept (they never change).
-    with django_assert_num_queries(6 + VIEW_RECORDED):
+    with django_assert_num_queries(6 + PERSONAL + VIEW_RECORDED):
         assert client.get(page(shared)).status_code == 200
     # Warm: 1 session, 2 person, 3 version + notebook + owner + uploader + the person's
-    # grants (direct and through groups) + the rendering's key, 4 the threads with comments.
-    with django_assert_num_queries(4 + VIEW_RECORDED):
+    # grants (direct and through groups) + the rendering's key, 4 the threads with comments,
+    # then the person's own parts: 5 the Follow button's state, 6 the header's unread count.
+    with django_assert_num_queries(4 + PERSONAL + VIEW_RECORDED):
         response = client.get(page(shared))
     assert response.status_code == 200
     assert b"the <em>baseline</em> is off" in response.content
@@ -86,7 +89,7 @@ def test_more_comments_and_versions_cost_no_more_queries(
         comment_on(shared, alice, f"Remark {i}", cell_number=i + 1)
     add_version(shared, alice, Upload.from_bytes("analysis.ipynb", notebook_bytes(cells=9)))
     client.get(page(shared))  # the new version's HTML and version list, once
-    with django_assert_num_queries(4 + VIEW_RECORDED):
+    with django_assert_num_queries(4 + PERSONAL + VIEW_RECORDED):
         response = client.get(page(shared))
     assert b"Remark 4" in response.content and b"data-version-number>2<" in response.content
 
@@ -96,7 +99,7 @@ def test_revalidating_costs_the_same_permission_check_and_no_body(
 ):
     client.force_login(bob)
     etag = client.get(page(shared))["ETag"]
-    with django_assert_num_queries(4 + VIEW_RECORDED):
+    with django_assert_num_queries(4 + PERSONAL + VIEW_RECORDED):
         response = client.get(page(shared), headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.content == b""
@@ -247,12 +250,13 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_notebooks(
     set_user_role(first, bob, "viewer")
     client.force_login(bob)
     url = reverse("sharing:dashboard") + "?tab=shared"
-    # 1 session, 2 person, 3 count, 4 the page of notebooks with the person's grants.
-    with django_assert_num_queries(4):
+    # 1 session, 2 person, 3 count, 4 the page of notebooks with the person's grants,
+    # 5 the header's unread count.
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
     for _ in range(24):
         set_user_role(make_notebook(alice), bob, "commenter")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.count(b"badge-commenter") == 20
     assert response.content.count(b"badge-viewer") == 0  # the oldest is on page 2
