@@ -63,9 +63,7 @@ def without_csrf(html: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
 
 
-def test_a_viewers_page_takes_six_queries_once_warm(
-    client, bob, shared, django_assert_num_queries
-):
+def test_a_viewers_page_takes_six_queries_once_warm(client, bob, shared, django_assert_num_queries):
     client.force_login(bob)
     # Cold (first view in this process): the rendered HTML is fetched by its key and the
     # version list read once; both are then kept (they never change).
