@@ -33,7 +33,9 @@ def test_share_as_viewer_promote_to_editor_then_remove(
 
     # bob finds it under "Shared with me", reads it, and has no Share or upload buttons.
     guest.goto("/")
-    guest.get_by_role("link", name="Shared with me").click()
+    guest.get_by_role("navigation", name="Notebook lists").get_by_role(
+        "link", name="Shared with me"
+    ).click()
     guest.get_by_role("link", name="Churn model").click()
     guest.locator(".ns-notebook").wait_for()
     assert guest.locator("[data-role]").inner_text() == "viewer"
