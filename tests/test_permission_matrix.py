@@ -84,6 +84,8 @@ MATRIX = {
     ("POST", "comment-reopen"):           (302, 302, 404, 403, 200, 200, 403, 200, 200, 200, 200),
     ("POST", "comment-edit"):             (302, 302, 404, 403, 200, 403, 403, 403, 403, 403, 403),
     ("POST", "comment-delete"):           (302, 302, 404, 403, 200, 403, 403, 403, 403, 200, 200),
+    # Following: whoever may read the notebook may hear of its new versions.
+    ("POST", "notebook-follow"):          (302, 302, 404, 302, 302, 302, 302, 302, 302, 302, 302),
 }
 # fmt: on
 NOT_ABOUT_ONE_NOTEBOOK = {"dashboard", "upload", "signup", "groups"}
@@ -96,6 +98,10 @@ NOT_ABOUT_ONE_NOTEBOOK |= {"account-email", "account-email-send", "invites", "in
 # Groups and the person search (tests/groups/, tests/views/test_share_ux.py)
 NOT_ABOUT_ONE_NOTEBOOK |= {"group-create", "group-detail", "group-add-member"}
 NOT_ABOUT_ONE_NOTEBOOK |= {"group-remove-member", "group-make-owner", "people-search"}
+# Search over what one may read (tests/search/), the inbox (tests/notifications/), the audit
+# log for staff (tests/audit/) and the chart sandbox (tests/rendering/test_interactive_pages.py)
+NOT_ABOUT_ONE_NOTEBOOK |= {"search", "inbox", "inbox-open", "inbox-read", "inbox-read-all"}
+NOT_ABOUT_ONE_NOTEBOOK |= {"audit-log", "audit-export", "chart-sandbox"}
 
 
 @dataclass
@@ -148,6 +154,7 @@ class World:
             "version-comments": {"cell_id": _first_cell(self.notebook), "body": "Why?"},
             "comment-reply": {"body": "Because."},
             "comment-edit": {"body": "Why this threshold?"},
+            "notebook-follow": {"following": "1"},
         }.get(name, {})
 
     def snapshot(self) -> tuple:

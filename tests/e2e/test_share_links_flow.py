@@ -152,7 +152,8 @@ def test_viewer_link_sign_in_read_then_revoked(new_page, alice, bob, make_notebo
     owner.goto(f"/n/{notebook.pk}/links/")
     row = owner.locator("[data-link-list] tbody tr").first
     assert row.locator("td").nth(5).inner_text() == "1"
-    owner.locator('[data-event="used"]').get_by_text("bob").wait_for()
+    # The owner's activity feed names who used it.
+    owner.locator('[data-action="link.used"]').get_by_text("bob").wait_for()
     owner.get_by_role("button", name="Revoke for the Friday review").click()
     owner.get_by_text("Nobody can use it any more.").wait_for()
     assert row.get_attribute("data-link-state") == "revoked"

@@ -42,6 +42,8 @@ def test_sharing_on_a_phone(new_page, setting, scheme):
     sign_in(page, "alice", PASSWORD)
     page.goto(notebook.get_absolute_url())
     page.get_by_role("link", name="Share", exact=True).click()
+    page.wait_for_url("**/access/")
+    page.wait_for_load_state()  # the page's script listens to the person field once loaded
     page.evaluate("window.__noReload = true")
 
     # The person field suggests bob (a member of alice's group), never carol.
@@ -62,7 +64,8 @@ def test_sharing_on_a_phone(new_page, setting, scheme):
     page.get_by_role("button", name="Share with bob").click()
     page.get_by_text("bob now has the viewer role.").wait_for()
     page.evaluate("window.__noReload = true")
-    assert page.locator('[data-grant="bob"]').get_by_role("button", name="Change").is_hidden()
+    # The page's script hides the Change button once it has run.
+    expect(page.locator('[data-grant="bob"]').get_by_role("button", name="Change")).to_be_hidden()
     page.get_by_label("Role of bob").select_option("commenter")
     page.get_by_text("bob now has the commenter role.").wait_for()
     assert page.evaluate("window.__noReload") is True
