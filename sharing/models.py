@@ -28,13 +28,18 @@ class NotebookQuerySet(models.QuerySet):
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser:
+        return self.visible_to_id(user.pk, superuser=user.is_superuser)
+
+    def visible_to_id(self, user_pk, superuser: bool = False) -> NotebookQuerySet:
+        """``visible_to`` for an active, signed-in person known by id (so that a query can be
+        compiled once with a placeholder for it)."""
+        if superuser:
             return self
         return self.filter(
-            Q(owner=user)
+            Q(owner_id=user_pk)
             | ~Q(visibility=Notebook.Visibility.PRIVATE)
-            | Exists(_user_grants(user))
-            | Exists(_group_grants(user))
+            | Exists(_user_grants(user_pk))
+            | Exists(_group_grants(user_pk))
         )
 
     def shared_with(self, user) -> NotebookQuerySet:

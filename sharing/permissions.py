@@ -245,12 +245,17 @@ def with_granted(queryset: QuerySet, user, notebook: str = "pk") -> QuerySet:
 
 # Extra columns a page reads with the version: (a key naming them, a function making them).
 type Columns = tuple[tuple, Callable[[], dict]]
+# Columns that depend on the signed-in person: the callable gets the person's id.
+type PersonalColumns = tuple[tuple, Callable[[object], dict]]
 
 _shown_queries: dict[tuple, PreparedQuery] = {}
 
 
-def _shown_query(latest: bool, signed_in: bool, columns: Columns | None) -> PreparedQuery:
-    key = (latest, signed_in, columns[0] if columns else None)
+def _shown_query(
+    latest: bool, signed_in: bool, columns: Columns | None, personal: PersonalColumns | None
+) -> PreparedQuery:
+    personal = personal if signed_in else None
+    key = (latest, signed_in, columns[0] if columns else None, personal[0] if personal else None)
     query = _shown_queries.get(key)
     if query is not None:
         return query
@@ -267,6 +272,8 @@ def _shown_query(latest: bool, signed_in: bool, columns: Columns | None) -> Prep
             rows = rows.annotate(**granted_flags(values["user"], "notebook_id"))
         if columns:
             rows = rows.annotate(**columns[1]())
+        if personal:
+            rows = rows.annotate(**personal[1](values["user"]))
         return rows[:1]
 
     names = ("notebook",) + (() if latest else ("number",)) + (("user",) if signed_in else ())
@@ -275,13 +282,19 @@ def _shown_query(latest: bool, signed_in: bool, columns: Columns | None) -> Prep
 
 
 def get_shown_version_or_404(
-    request, pk: int, number: int | None = None, perm: str = VIEW, columns: Columns | None = None
+    request,
+    pk: int,
+    number: int | None = None,
+    perm: str = VIEW,
+    columns: Columns | None = None,
+    personal: PersonalColumns | None = None,
 ) -> NotebookVersion:
     """The version a page shows (``number``, or the latest), its notebook and owner, who
     uploaded it and the person's permissions, in one query compiled once per process; the
     same decisions as ``get_version_or_404`` (404, 403, 410 for ended share links).
 
-    ``columns`` are read in the same query (the page's rendering status). A holder of links
+    ``columns`` are read in the same query (the page's rendering status), and so are
+    ``personal`` ones for a signed-in person (their parts of the page). A holder of links
     pinned to versions asking for the latest gets the latest: the page redirects.
     """
     access = access_for(request)
@@ -292,7 +305,7 @@ def get_shown_version_or_404(
         values["number"] = number
     if signed_in:
         values["user"] = user.pk
-    found = _shown_query(number is None, signed_in, columns).fetch(**values)
+    found = _shown_query(number is None, signed_in, columns, personal).fetch(**values)
     version = found[0] if found else None
     notebook = version.notebook if version is not None else None
     if notebook is not None:

@@ -8,7 +8,7 @@ choice (a ``Follow`` row) wins over the default.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from sharing.models import (
     Comment,
@@ -37,6 +37,24 @@ def followers(notebook: Notebook) -> QuerySet:
     return get_user_model().objects.filter(
         Exists(choice.filter(following=True))
         | (_default_q(notebook) & ~Exists(choice.filter(following=False)))
+    )
+
+
+def following_flag(user_pk, notebook: str = "notebook_id", owner: str = "notebook__owner_id"):
+    """``is_following`` for the person ``user_pk`` as a column of a query over rows naming a
+    notebook (``notebook`` its id, ``owner`` its owner's id; the defaults fit versions)."""
+    choice = Follow.objects.filter(notebook=OuterRef(notebook), user=user_pk)
+    direct = NotebookUserObjectPermission.objects.filter(
+        content_object=OuterRef(notebook), user=user_pk
+    )
+    group = NotebookGroupObjectPermission.objects.filter(
+        content_object=OuterRef(notebook), group__user=user_pk
+    )
+    commented = Comment.objects.filter(thread__notebook=OuterRef(notebook), author=user_pk)
+    default = Q(**{owner: user_pk}) | Exists(direct) | Exists(group) | Exists(commented)
+    chosen = Exists(choice.filter(following=True))
+    return ExpressionWrapper(
+        chosen | (default & ~Exists(choice.filter(following=False))), output_field=BooleanField()
     )
 
 

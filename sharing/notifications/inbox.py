@@ -6,7 +6,8 @@ access comes back. Unread counts and pages are single queries.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sharing.models import Notebook
@@ -31,6 +32,19 @@ def notices_for(user) -> QuerySet:
 
 def unread_count(user) -> int:
     return notices_for(user).filter(read_at__isnull=True).count()
+
+
+def unread_count_expression(user_pk, superuser: bool = False) -> Coalesce:
+    """``unread_count`` of the active, signed-in person ``user_pk`` as a column of another
+    query (the notebook page reads it with the notebook)."""
+    unread = Notification.objects.filter(
+        recipient_id=user_pk,
+        in_inbox=True,
+        read_at__isnull=True,
+        notebook__in=Notebook.objects.visible_to_id(user_pk, superuser).values("pk"),
+    )
+    counted = unread.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0, output_field=IntegerField())
 
 
 def mark_read(user, notice_ids) -> int:

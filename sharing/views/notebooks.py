@@ -27,7 +27,7 @@ from sharing.notebooks import (
     publish_version,
 )
 from sharing.notifications import activity, following, send
-from sharing.notifications.inbox import site_address, unread_count
+from sharing.notifications.inbox import site_address, unread_count_expression
 from sharing.pages import compress, conditional, fragments
 from sharing.pages.fragments import FRAGMENT_MARK
 from sharing.ratelimit import rate_limit
@@ -177,7 +177,7 @@ def _invalid_upload(request, form, template: str, context: dict):
 @require_GET
 def notebook_detail(request, pk: int):
     version = permissions.get_shown_version_or_404(
-        request, pk, columns=fragments.rendering_columns()
+        request, pk, columns=fragments.rendering_columns(), personal=_personal_columns(request)
     )
     pinned = permissions.access_for(request).pinned_version(version.notebook)
     if pinned is not None:  # a share link for one version only
@@ -189,9 +189,27 @@ def notebook_detail(request, pk: int):
 @require_GET
 def version_detail(request, pk: int, number: int):
     version = permissions.get_shown_version_or_404(
-        request, pk, number, columns=fragments.rendering_columns()
+        request,
+        pk,
+        number,
+        columns=fragments.rendering_columns(),
+        personal=_personal_columns(request),
     )
     return _version_page(request, version.notebook, version)
+
+
+def _personal_columns(request) -> permissions.PersonalColumns:
+    """The person's own parts of the page, read with the version: whether they follow the
+    notebook, and the header's unread count."""
+    superuser = request.user.is_superuser
+
+    def columns(user_pk) -> dict:
+        return {
+            "page_following": following.following_flag(user_pk),
+            "page_unread": unread_count_expression(user_pk, superuser),
+        }
+
+    return (("personal", superuser), columns)
 
 
 class _FragmentSlot:
@@ -204,14 +222,15 @@ class _FragmentSlot:
 
 def _version_page(request, notebook: Notebook, version):
     """The notebook page in four queries (session, person, the version with the notebook,
-    the person's grants and its rendering's key, and the comment threads); a 304 after the
-    same checks when the person already holds this exact page."""
+    the person's grants, their Follow state and unread count and its rendering's key, and
+    the comment threads); a 304 after the same checks when the person already holds this
+    exact page."""
     version.notebook = notebook  # already loaded: the comment data reads it
     access = permissions.access_for(request)
     comments = version_threads(version, access, with_choices=False)
     # The person's own parts of the page: the Follow button and the header's unread count.
-    follows = following.is_following(request.user, notebook)
-    unread = unread_count(request.user) if request.user.is_authenticated else 0
+    follows = bool(getattr(version, "page_following", False))
+    unread = getattr(version, "page_unread", 0) or 0
     etag = conditional.page_etag(
         request,
         "notebook-page",

@@ -49,6 +49,37 @@ def test_owner_people_shared_with_groups_and_commenters_follow_by_default(
     assert not is_following(erin, notebook)
 
 
+def test_the_pages_follow_button_says_what_is_following_says(
+    client, alice, bob, carol, make_user, make_notebook
+):
+    """The page reads the Follow state with the notebook in one query: the same answer as
+    ``is_following`` for every kind of person, and for an explicit choice either way."""
+    dave, erin, frank = make_user("dave"), make_user("erin"), make_user("frank")
+    notebook = make_notebook(alice)
+    set_user_role(notebook, bob, "viewer")
+    team = Group.objects.create(name="Team")
+    team.user_set.add(carol)
+    set_group_role(notebook, team, "viewer")
+    notebook.visibility = Notebook.Visibility.ORG_COMMENT
+    notebook.save()
+    version = notebook.latest_version
+    cell = sorted(version_cells(version).values(), key=lambda c: c.index)[1]
+    start_thread(notebook, version, cell, dave, "A question")
+    follow_url = reverse("sharing:notebook-follow", args=[notebook.pk])
+    client.force_login(frank)
+    assert client.post(follow_url, {"following": "1"}).status_code == 302  # chose to follow
+    client.force_login(bob)
+    assert client.post(follow_url, {"following": "0"}).status_code == 302  # chose not to
+    expected = {"alice": True, "bob": False, "carol": True, "dave": True, "erin": False}
+    expected["frank"] = True
+    for person in (alice, bob, carol, dave, erin, frank):
+        client.force_login(person)
+        page = client.get(notebook.get_absolute_url()).content.decode()
+        shown = 'aria-pressed="true"' in page
+        assert shown == is_following(person, notebook) == expected[person.username], person
+        assert ('aria-pressed="false"' in page) is not shown
+
+
 def test_a_new_version_notifies_followers_with_its_note_never_the_uploader(
     client, alice, bob, carol, make_notebook
 ):

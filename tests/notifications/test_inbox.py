@@ -107,6 +107,28 @@ def test_a_notice_about_a_notebook_taken_back_is_hidden_and_not_counted(
     assert notices_for(bob).filter(pk=hidden.pk).exists()
 
 
+def test_the_notebook_pages_count_is_the_inbox_count(client, bob, shared_with_bob, make_user):
+    """The notebook page reads the unread count with the notebook: the same number as
+    ``unread_count``, hidden notices left out, read ones not counted."""
+    churn, forecast, _ = shared_with_bob
+    set_user_role(churn, bob, None)  # its notice is hidden
+    Notification.objects.filter(notebook=forecast).update(read_at="2026-01-01T00:00:00Z")
+    assert unread_count(bob) == 1
+    client.force_login(bob)
+    html = client.get(forecast.get_absolute_url()).content.decode()
+    assert '<span class="count-badge" data-unread-count>1<span' in html
+
+
+def test_a_superusers_notebook_page_counts_every_unread_notice(client, bob, shared_with_bob):
+    bob.is_superuser = True
+    bob.save()
+    set_user_role(shared_with_bob[0], bob, None)  # a superuser still sees it
+    client.force_login(bob)
+    html = client.get(shared_with_bob[1].get_absolute_url()).content.decode()
+    assert unread_count(bob) == 3
+    assert '<span class="count-badge" data-unread-count>3<span' in html
+
+
 def test_the_inbox_is_paginated(client, bob, shared_with_bob, settings):
     settings.NOTICES_PER_PAGE = 2
     client.force_login(bob)

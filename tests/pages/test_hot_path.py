@@ -54,8 +54,6 @@ def page(notebook) -> str:
 # The "notebook viewed" audit event: one INSERT after the response (tests/audit), here in a
 # savepoint of its own (SAVEPOINT, INSERT, RELEASE) because each test runs in a transaction.
 VIEW_RECORDED = 3
-# The person's own parts of a notebook page: the Follow button's state, the unread count.
-PERSONAL = 2
 
 
 def without_csrf(html: bytes) -> bytes:
@@ -63,16 +61,18 @@ def without_csrf(html: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
 
 
-def test_a_viewers_page_takes_six_queries_once_warm(client, bob, shared, django_assert_num_queries):
+def test_a_viewers_page_takes_four_queries_once_warm(
+    client, bob, shared, django_assert_num_queries
+):
     client.force_login(bob)
     # Cold (first view in this process): the rendered HTML is fetched by its key and the
     # version list read once; both are then kept (they never change).
-    with django_assert_num_queries(6 + PERSONAL + VIEW_RECORDED):
+    with django_assert_num_queries(6 + VIEW_RECORDED):
         assert client.get(page(shared)).status_code == 200
     # Warm: 1 session, 2 person, 3 version + notebook + owner + uploader + the person's
-    # grants (direct and through groups) + the rendering's key, 4 the threads with comments,
-    # then the person's own parts: 5 the Follow button's state, 6 the header's unread count.
-    with django_assert_num_queries(4 + PERSONAL + VIEW_RECORDED):
+    # grants (direct and through groups) + their Follow state and unread count + the
+    # rendering's key, 4 the threads with comments.
+    with django_assert_num_queries(4 + VIEW_RECORDED):
         response = client.get(page(shared))
     assert response.status_code == 200
     assert b"the <em>baseline</em> is off" in response.content
@@ -87,7 +87,7 @@ def test_more_comments_and_versions_cost_no_more_queries(
         comment_on(shared, alice, f"Remark {i}", cell_number=i + 1)
     add_version(shared, alice, Upload.from_bytes("analysis.ipynb", notebook_bytes(cells=9)))
     client.get(page(shared))  # the new version's HTML and version list, once
-    with django_assert_num_queries(4 + PERSONAL + VIEW_RECORDED):
+    with django_assert_num_queries(4 + VIEW_RECORDED):
         response = client.get(page(shared))
     assert b"Remark 4" in response.content and b"data-version-number>2<" in response.content
 
@@ -97,7 +97,7 @@ def test_revalidating_costs_the_same_permission_check_and_no_body(
 ):
     client.force_login(bob)
     etag = client.get(page(shared))["ETag"]
-    with django_assert_num_queries(4 + PERSONAL + VIEW_RECORDED):
+    with django_assert_num_queries(4 + VIEW_RECORDED):
         response = client.get(page(shared), headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.content == b""
