@@ -47,23 +47,31 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def allowed_origins() -> tuple[str, ...]:
+    """Hosts besides our own that pages may reach: none (a module overrides this to let its
+    pages reach, say, the identity provider)."""
+    return ()
+
+
+@pytest.fixture
+def new_page(browser, live_server, allowed_origins):
     """Open pages in fresh contexts; every request to another host fails the test."""
     contexts = []
     foreign: list[str] = []
+    allowed = (live_server.url, "data:", *allowed_origins)
 
-    def make(color_scheme: str = "light", java_script_enabled: bool = True):
+    def make(color_scheme: str = "light", java_script_enabled: bool = True, width: int = 1280):
         context = browser.new_context(
             base_url=live_server.url,
             color_scheme=color_scheme,
             java_script_enabled=java_script_enabled,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": width, "height": 900},
         )
         contexts.append(context)
 
         def guard(route):
             url = route.request.url
-            if url.startswith(live_server.url) or url.startswith("data:"):
+            if url.startswith(allowed):
                 route.continue_()
             else:
                 foreign.append(url)
