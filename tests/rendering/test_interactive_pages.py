@@ -4,9 +4,11 @@ and pages without charts unchanged."""
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
@@ -72,3 +74,12 @@ def test_pages_without_charts_keep_the_strict_policy(client, alice, make_noteboo
     response = client.get(notebook.get_absolute_url())
     assert policy(response)["frame-src"] == "'none'"
     assert "js/charts" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["plotly.js", "vega.js", "widgets.js"])
+def test_the_vendored_libraries_name_no_cdn(name):
+    """What the sandbox loads names no host to fetch from (plotly.js's map defaults are
+    blanked when it is vendored); only a commented-out CSS @import keeps its address."""
+    code = (settings.BASE_DIR / "static" / "vendor" / "charts" / name).read_text()
+    for found in re.finditer(r"https?://(cdn|unpkg|fonts\.googleapis)[^\"'`\s)]*", code):
+        assert "/* @import" in code[max(0, found.start() - 20) : found.start()], found.group()
