@@ -1,4 +1,4 @@
-"""Changing who has which role on a notebook. The rules themselves are in permissions.py."""
+"""Changing who has which role on a notebook (the rules themselves: ``sharing.permissions``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Permission names and roles: the vocabulary of access, with no rules of its own.
 
-A role is a set of django-guardian object permissions on a notebook. ``permissions.py`` decides
+A role is a set of django-guardian object permissions on a notebook. ``sharing.permissions`` decides
 who holds which; ``grants.py`` changes it.
 """
 
