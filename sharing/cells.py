@@ -35,6 +35,14 @@ class Cell:
     cell_type: str
     source_sha256: str
     excerpt: str
+    execution_count: int | None = None  # a code cell's prompt number, if it has one
+
+
+def cell_label(cell: Cell) -> str:
+    """What the page shows for a cell: its prompt ("In [3]") or, without one, "Cell 7"."""
+    if cell.execution_count is not None:
+        return f"In [{cell.execution_count}]"
+    return f"Cell {cell.index + 1}"
 
 
 def source_hash(source: str) -> str:
@@ -60,5 +68,10 @@ def cells_of(nb: Mapping[str, Any]) -> tuple[Cell, ...]:
         source = "".join(source) if isinstance(source, list) else str(source)
         cell_id = page_cell_id(cell, index)
         cell_type = str(cell.get("cell_type", "raw"))[:16]
-        cells.append(Cell(cell_id, index, cell_type, source_hash(source), excerpt_of(source)))
+        count = cell.get("execution_count") if cell_type == "code" else None
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            count = None
+        cells.append(
+            Cell(cell_id, index, cell_type, source_hash(source), excerpt_of(source), count)
+        )
     return tuple(cells)

@@ -17,6 +17,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from sharing import permissions
+from sharing.cells import cell_label
 from sharing.comments.cells import version_cells
 from sharing.models import Comment, NotebookVersion, ThreadAnchor
 from sharing.pages.prepared import PreparedQuery
@@ -63,6 +64,7 @@ class CellThreads:
     cell_id: str | None  # None: the threads of cells that are not in this version
     cell_index: int | None
     threads: list[ThreadData]
+    label: str = ""  # what the page shows for the cell ("In [3]", "Cell 7")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class VersionThreads:
     max_length: int
     threads: list[ThreadData]  # open threads first, then in cell order
     cell_choices: list[tuple[str, str]] = field(default_factory=list)
+    cell_labels: dict[str, str] = field(default_factory=dict)  # cell id -> "In [3]"
 
     def by_cell(self) -> list[CellThreads]:
         """The threads grouped by cell in page order, removed cells last."""
@@ -81,10 +84,15 @@ class VersionThreads:
             key=lambda t: (t.cell_id is None, t.cell_index or 0, t.resolved, t.id),
         )
         return [
-            CellThreads(cell_id, group[0].cell_index, group)
+            CellThreads(cell_id, group[0].cell_index, group, self._label(cell_id, group[0]))
             for cell_id, items in groupby(ordered, key=lambda t: t.cell_id)
             for group in [list(items)]
         ]
+
+    def _label(self, cell_id: str | None, thread: ThreadData) -> str:
+        if cell_id is None:
+            return ""
+        return self.cell_labels.get(cell_id) or f"Cell {(thread.cell_index or 0) + 1}"
 
 
 def version_threads(
@@ -116,15 +124,19 @@ def version_threads(
 
 
 def with_cell_choices(found: VersionThreads, version: NotebookVersion) -> VersionThreads:
-    """``found`` with the cells a new thread can start on, if the reader may start one."""
-    if not (found.can_comment and found.is_latest):
+    """``found`` with what the page's plain markup names cells by ("In [3]"), if it has
+    threads, and the cells a new thread can start on, if the reader may start one."""
+    may_start = found.can_comment and found.is_latest
+    if not (may_start or found.threads):
         return found
     try:
-        choices = cell_choices(version)
+        cells = sorted(version_cells(version).values(), key=lambda cell: cell.index)
     except STORE_ERRORS:  # the file store is away: the threads still show, new ones wait
         logger.warning("No cell list for %s: the file store is not reachable", version)
         return found
-    return replace(found, cell_choices=choices)
+    labels = {cell.id: cell_label(cell) for cell in cells}
+    choices = _choices(cells) if may_start else []
+    return replace(found, cell_choices=choices, cell_labels=labels)
 
 
 _ANCHOR_FIELDS = ("id", "cell_id", "cell_index", "source_sha256", "state")
@@ -158,13 +170,17 @@ def _anchors_and_comments(version: NotebookVersion):
 
 
 def cell_choices(version: NotebookVersion) -> list[tuple[str, str]]:
-    """(cell id, label) for every cell, in order: "Cell 3 (code): first line of its source"."""
+    """(cell id, label) for every cell, in order: "In [3] (code): first line of its source"."""
+    return _choices(sorted(version_cells(version).values(), key=lambda cell: cell.index))
+
+
+def _choices(cells) -> list[tuple[str, str]]:
     choices = []
-    for cell in sorted(version_cells(version).values(), key=lambda cell: cell.index):
+    for cell in cells:
         first_line = cell.excerpt.split("\n", 1)[0].strip() or "(empty)"
         if len(first_line) > CHOICE_CHARS:
             first_line = first_line[: CHOICE_CHARS - 1].rstrip() + "…"
-        choices.append((cell.id, f"Cell {cell.index + 1} ({cell.cell_type}): {first_line}"))
+        choices.append((cell.id, f"{cell_label(cell)} ({cell.cell_type}): {first_line}"))
     return choices
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sharing import permissions, roles
 from sharing.audit import record as audit
 from sharing.audit.models import Action
+from sharing.cells import cell_label
 from sharing.comments import notifications
 from sharing.comments import threads as comment_threads
 from sharing.comments.cells import version_cells
@@ -61,6 +62,12 @@ def threads(request, pk: int, number: int):
     return conditional.mark(JsonResponse(threads_json(found)), etag)
 
 
+def _named(cell) -> str:
+    """A cell as a sentence names it: "In [3]" or "cell 7"."""
+    label = cell_label(cell)
+    return label if cell.execution_count is not None else label.lower()
+
+
 def _start_thread(request, pk: int, number: int):
     version = permissions.get_version_or_404(request, pk, number, roles.COMMENT)
     notebook = version.notebook
@@ -83,7 +90,7 @@ def _start_thread(request, pk: int, number: int):
         return _invalid(request, form, notebook)
     _notify(request, comment, rendered.mentioned)
     if _wants_page(request):
-        messages.success(request, f"Thread started on cell {cell.index + 1}.")
+        messages.success(request, f"Thread started on {_named(cell)}.")
         return _back_to_page(request, notebook, comment.thread)
     return JsonResponse({"thread": comment.thread_id, "comment": comment.pk}, status=201)
 
@@ -235,7 +242,7 @@ def _error(request, notebook: Notebook, message: str, code: str, status: int):
 def threads_json(data: VersionThreads) -> dict:
     """The JSON the page script reads (embedded in the page, then from ``threads``)."""
     payload = asdict(data)
-    del payload["cell_choices"]  # for the plain form only
+    del payload["cell_choices"], payload["cell_labels"]  # for the plain markup only
     for thread in payload["threads"]:
         _iso(thread, "created_at", "resolved_at")
         for comment in thread["comments"]:

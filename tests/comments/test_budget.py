@@ -13,6 +13,16 @@ from sharing.models import Comment, CommentThread
 from sharing.rendering.markup import LEXER_ALIASES, _lexer
 from tests.comments.test_threads import _notebook
 
+# Formatting this body takes about 0.15 s on a 2-core machine: several times the budget that
+# ``tight_budget`` sets (and longer than the default longest comment, which it raises).
+SLOW_BODY = "[a](" * 10_000
+
+
+def tight_budget(settings) -> None:
+    settings.COMMENT_MAX_LENGTH = len(SLOW_BODY)
+    settings.COMMENT_RENDER_SECONDS = 0.02
+
+
 pytestmark = pytest.mark.django_db
 
 # A Pygments lexer that never finished on these four characters (a 20-character comment).
@@ -71,9 +81,9 @@ def test_only_the_first_code_blocks_are_highlighted():
 def test_a_body_past_the_comment_budget_is_refused_and_nothing_is_saved(
     client, shared, bob, settings
 ):
-    settings.COMMENT_RENDER_SECONDS = 0.05  # Markdown of this body takes longer than that
+    tight_budget(settings)
     client.force_login(bob)
-    response = _post(client, shared, "[a](" * 2500)
+    response = _post(client, shared, SLOW_BODY)
     assert response.status_code == 400
     error = response.json()["errors"]["body"][0]
     assert error["code"] == "too_complex"
@@ -86,10 +96,10 @@ def test_a_reply_past_the_budget_is_refused_through_the_api_too(client, shared, 
     client.force_login(bob)
     assert _post(client, shared, "First").status_code == 201
     thread = CommentThread.objects.get()
-    settings.COMMENT_RENDER_SECONDS = 0.05
+    tight_budget(settings)
     response = client.post(
         f"/api/v1/threads/{thread.pk}/replies",
-        {"body": "[a](" * 2500},
+        {"body": SLOW_BODY},
         content_type="application/json",
     )
     assert response.status_code == 400

@@ -9,6 +9,7 @@ from sharing.admin import MODERATED_HTML
 from sharing.comments.cells import version_cells
 from sharing.comments.threads import start_thread
 from sharing.models import Comment
+from tests.comments.test_budget import SLOW_BODY, tight_budget
 from tests.comments.test_threads import _notebook
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +59,8 @@ def test_an_admin_edit_renders_the_new_markdown(client, admin_user_, thread):
 
 
 def test_an_admin_edit_past_the_budget_is_redacted(client, admin_user_, thread, settings):
-    settings.COMMENT_RENDER_SECONDS = 0.05
+    tight_budget(settings)
     client.force_login(admin_user_)
-    response = _edit_in_admin(client, thread, "[a](" * 2500)
+    response = _edit_in_admin(client, thread, SLOW_BODY)
     assert response.status_code == 302
     assert Comment.objects.get().body_html == MODERATED_HTML

@@ -26,16 +26,19 @@ def test_bob_starts_a_thread_and_alice_replies_without_javascript(
     panel = page.locator("#comments")
     assert panel.get_by_text("No comments yet.").is_visible()
     assert not panel.locator("[data-comments-status]").is_visible()  # no endless "Loading…"
-    panel.get_by_label("Cell", exact=True).select_option(label=_cell_label(panel, 3))
+    # Cells are named as the page shows them: the third cell's prompt is "In [2]".
+    third = page.locator('.jp-Cell[data-cell-index="2"]')
+    assert third.locator(".jp-InputPrompt").inner_text().replace("\xa0", " ") == "In [2]:"
+    panel.get_by_label("Cell", exact=True).select_option(label=_cell_label(panel, "In [2]"))
     panel.get_by_label("Comment", exact=True).fill("Why is the threshold **0.5**?")
     panel.get_by_role("button", name="Start thread").click()
     page.wait_for_url(f"**{url}#cell-*")
     thread = CommentThread.objects.get()
     assert page.url.endswith(f"{url}#cell-{thread.cell_id}")
     assert thread.anchors.get().cell_index == 2
-    page.get_by_text("Thread started on cell 3.").wait_for()
+    page.get_by_text("Thread started on In [2].").wait_for()
     assert panel.locator(".cm-body strong").inner_text() == "0.5"
-    assert panel.get_by_role("link", name="Cell 3").get_attribute("href") == (
+    assert panel.get_by_role("link", name="In [2]").get_attribute("href") == (
         f"#cell-{thread.cell_id}"
     )
 
@@ -66,9 +69,9 @@ def test_bob_starts_a_thread_and_alice_replies_without_javascript(
     screenshot(page, "comments-no-js-bob-resolved")
 
 
-def _cell_label(panel, number: int) -> str:
+def _cell_label(panel, name: str) -> str:
     options = panel.locator("select[name=cell_id] option").all_inner_texts()
-    return next(label for label in options if label.startswith(f"Cell {number} "))
+    return next(label for label in options if label.startswith(f"{name} "))
 
 
 def test_with_javascript_on_the_script_replaces_the_plain_forms(new_page, alice, make_notebook):
