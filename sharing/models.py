@@ -11,7 +11,13 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 # Defined beside their logic; imported here so the app registers them.
-from sharing.accounts.models import Invite, RateCounter, SetupToken, VerifiedEmail  # noqa: F401
+from sharing.accounts.models import (  # noqa: F401
+    ApiToken,
+    Invite,
+    RateCounter,
+    SetupToken,
+    VerifiedEmail,
+)
 from sharing.audit.models import AuditEvent  # noqa: F401
 from sharing.diff.models import VersionDiff  # noqa: F401
 from sharing.notifications import models as notification_models  # noqa: F401
@@ -301,32 +307,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.body[:40]}"
-
-
-class ApiToken(models.Model):
-    """A personal API token. Only a hash of the secret is kept; ``prefix`` finds the row.
-
-    The logic (making, checking, revoking) lives in ``sharing.tokens``.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, unique=True)
-    token_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole token.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    last_audited_at = models.DateTimeField(null=True, blank=True, editable=False)  # "used" event
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = "API token"
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
 
 
 class ShareLink(models.Model):

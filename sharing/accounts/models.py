@@ -1,4 +1,4 @@
-"""Invites, verified e-mail addresses and the one-time setup token.
+"""Invites, verified e-mail addresses, the one-time setup token and personal API tokens.
 
 Only hashes of secrets are stored; the logic lives beside these models in sharing.accounts.
 """
@@ -107,3 +107,29 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash of the secret is kept; ``prefix`` finds the row.
+
+    The logic (making, checking, revoking) lives in ``sharing.tokens``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole token.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_audited_at = models.DateTimeField(null=True, blank=True, editable=False)  # "used" event
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -20,6 +20,18 @@ from sharing.permissions.access import GRANTABLE, Access, access_for, granted_fl
 from sharing.roles import COMMENT, VIEW
 
 
+def _check(access: Access, pk: int, notebook: Notebook | None, perm: str) -> None:
+    """404 (or 410 for an ended share link) unless the person may see the notebook found for
+    ``pk``; 403 if they may see it but not ``perm`` it."""
+    if notebook is None or not access.can(VIEW, notebook):
+        why = access.ended_link(pk)
+        if why is not None and Notebook.objects.filter(pk=pk).exists():
+            raise ShareLinkGone(why)
+        raise Http404("No such notebook.")
+    if not access.can(perm, notebook):
+        raise PermissionDenied("You cannot do that with this notebook.")
+
+
 def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
     """The notebook if the person may ``perm`` it; 404 if they cannot see it, else 403.
 
@@ -30,13 +42,7 @@ def get_notebook_or_404(request, pk: int, perm: str = VIEW) -> Notebook:
     if not access.has_link_to(pk):
         notebooks = notebooks.visible_to(request.user)
     notebook = notebooks.first()
-    if notebook is None or not access.can(VIEW, notebook):
-        why = access.ended_link(pk)
-        if why is not None and Notebook.objects.filter(pk=pk).exists():
-            raise ShareLinkGone(why)
-        raise Http404("No such notebook.")
-    if not access.can(perm, notebook):
-        raise PermissionDenied("You cannot do that with this notebook.")
+    _check(access, pk, notebook, perm)
     return notebook
 
 
@@ -111,13 +117,7 @@ def get_shown_version_or_404(
             name = granted_name(perm_name)
             setattr(notebook, name, getattr(version, name, False))
         access.take_granted(notebook)
-    if notebook is None or not access.can(VIEW, notebook):
-        why = access.ended_link(pk)
-        if why is not None and Notebook.objects.filter(pk=pk).exists():
-            raise ShareLinkGone(why)
-        raise Http404("No such notebook.")
-    if not access.can(perm, notebook):
-        raise PermissionDenied("You cannot do that with this notebook.")
+    _check(access, pk, notebook, perm)
     allowed = access.allowed_versions(notebook)
     if number is not None and allowed is not None and version.pk not in allowed:
         raise Http404("No such version.")

@@ -133,10 +133,14 @@ def test_the_stored_notebook_carries_the_inherited_ids(alice, make_notebook):
 def test_past_its_budget_matching_is_skipped_and_the_upload_still_lands(
     alice, make_notebook, settings
 ):
-    nb = thirty_cells()
+    # 2,000 cells: reading and matching them takes far longer than the budget below allows
+    # and needs memory beyond what the interpreter already holds (a parent that comes back late
+    # to an answer that is already there would otherwise accept it).
+    nb = new_notebook(cells=[new_code_cell(f"step_{i} = {i} * 2") for i in range(2_000)])
     notebook = make_notebook(alice, as_v44(nb))
     upload = Upload.from_bytes("a.ipynb", as_v44(nb))  # checked within the usual budget
     settings.UPLOAD_CHECK_SECONDS = 0.001  # no time left for matching cells
+    settings.UPLOAD_CHECK_MEMORY_MB = 0  # nor memory
     second = add_version(notebook, alice, upload)
     assert second.number == 2
     assert set(ids(second)).isdisjoint(ids(notebook.versions.get(number=1)))

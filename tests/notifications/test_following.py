@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -30,10 +31,13 @@ def _names(queryset) -> list[str]:
     return sorted(queryset.values_list("username", flat=True))
 
 
-def test_owner_people_shared_with_groups_and_commenters_follow_by_default(
-    alice, bob, carol, make_user, make_notebook
-):
-    dave, erin = make_user("dave"), make_user("erin")
+@pytest.fixture
+def open_notebook(alice, bob, carol, make_user, make_notebook):
+    """alice's notebook open to everyone: shared with bob, with carol through a group, and a
+    thread by dave; erin and frank only may see it."""
+    dave = make_user("dave")
+    make_user("erin")
+    make_user("frank")
     notebook = make_notebook(alice)
     set_user_role(notebook, bob, "viewer")
     team = Group.objects.create(name="Team")
@@ -44,39 +48,37 @@ def test_owner_people_shared_with_groups_and_commenters_follow_by_default(
     version = notebook.latest_version
     cell = sorted(version_cells(version).values(), key=lambda c: c.index)[1]
     start_thread(notebook, version, cell, dave, "A question")
+    return notebook
+
+
+def _user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def test_owner_people_shared_with_groups_and_commenters_follow_by_default(open_notebook):
+    notebook = open_notebook
     # erin can see it (open to everyone) but has not taken part: she does not follow
     assert _names(followers(notebook)) == ["alice", "bob", "carol", "dave"]
-    assert not is_following(erin, notebook)
+    assert not is_following(_user("erin"), notebook)
 
 
-def test_the_pages_follow_button_says_what_is_following_says(
-    client, alice, bob, carol, make_user, make_notebook
-):
+def test_the_pages_follow_button_says_what_is_following_says(client, open_notebook):
     """The page reads the Follow state with the notebook in one query: the same answer as
     ``is_following`` for every kind of person, and for an explicit choice either way."""
-    dave, erin, frank = make_user("dave"), make_user("erin"), make_user("frank")
-    notebook = make_notebook(alice)
-    set_user_role(notebook, bob, "viewer")
-    team = Group.objects.create(name="Team")
-    team.user_set.add(carol)
-    set_group_role(notebook, team, "viewer")
-    notebook.visibility = Notebook.Visibility.ORG_COMMENT
-    notebook.save()
-    version = notebook.latest_version
-    cell = sorted(version_cells(version).values(), key=lambda c: c.index)[1]
-    start_thread(notebook, version, cell, dave, "A question")
+    notebook = open_notebook
     follow_url = reverse("sharing:notebook-follow", args=[notebook.pk])
-    client.force_login(frank)
+    client.force_login(_user("frank"))
     assert client.post(follow_url, {"following": "1"}).status_code == 302  # chose to follow
-    client.force_login(bob)
+    client.force_login(_user("bob"))
     assert client.post(follow_url, {"following": "0"}).status_code == 302  # chose not to
     expected = {"alice": True, "bob": False, "carol": True, "dave": True, "erin": False}
     expected["frank"] = True
-    for person in (alice, bob, carol, dave, erin, frank):
+    for username, follows in expected.items():
+        person = _user(username)
         client.force_login(person)
         page = client.get(notebook.get_absolute_url()).content.decode()
         shown = 'aria-pressed="true"' in page
-        assert shown == is_following(person, notebook) == expected[person.username], person
+        assert shown == is_following(person, notebook) == follows, username
         assert ('aria-pressed="false"' in page) is not shown
 
 
