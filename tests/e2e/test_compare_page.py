@@ -88,6 +88,9 @@ def test_every_kind_of_change_is_shown_in_light_and_dark_on_desktop_and_phone(
     images = plot.locator(".nd-side img")
     before, after = images.nth(0).bounding_box(), images.nth(1).bounding_box()
     assert after["y"] > before["y"]  # stacked, before above after
+    # The comments become a sheet at the bottom, and their side box leaves no empty box.
+    expect(page.locator("#comments.sheet")).to_be_visible()
+    page.wait_for_function("document.querySelector('aside.nb-side').offsetHeight === 0")
     screenshot(page, f"compare-phone-{scheme}")
 
 
