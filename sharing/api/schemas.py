@@ -290,7 +290,8 @@ AnchorState = _api_enum("AnchorState", ThreadAnchor.State)
 def _schema_of(data_class: type, name: str, descriptions: dict, types: dict | None = None):
     """The API's shape of one of ``sharing.comments.data``'s objects: the same fields and types
     (never retyped here), with descriptions for the OpenAPI document and a few types narrowed
-    to the API's (enums, nested schemas). ``cell_choices`` and ``cell_labels`` are for the page's plain markup."""
+    to the API's (enums, nested schemas). ``cell_choices`` and ``cell_labels`` are for the
+    page's plain markup."""
     hints = get_type_hints(data_class)
     fields = {}
     for item in dataclasses.fields(data_class):
