@@ -18,18 +18,21 @@ mkdirSync(join(out, "licenses"), { recursive: true });
 const copyScript = (from, to) =>
   writeFileSync(to, readFileSync(from, "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n"));
 copyScript(join(modules, "plotly.js-strict-dist-min", "plotly-strict.min.js"), join(out, "plotly.js"));
-// plotly.js's defaults name two CDNs (map outlines and map icons). The sandbox's CSP blocks
-// them anyway; the copy we serve names no host at all.
-const cdnDefaults = [
+// Addresses the libraries name that no page of ours may load: plotly.js's two CDN defaults (map
+// outlines and icons) and a commented-out web-font @import in the widgets' CSS. The sandbox's
+// CSP blocks them anyway; the copies we serve name no host at all.
+const scrub = (file, replacements) => {
+  let code = readFileSync(join(out, file), "utf8");
+  for (const [from, to] of replacements) {
+    if (!code.includes(from)) throw new Error(`${file} no longer contains ${from}: update build.mjs`);
+    code = code.replaceAll(from, to);
+  }
+  writeFileSync(join(out, file), code);
+};
+scrub("plotly.js", [
   ['"https://cdn.plot.ly/un/"', '"data:,"'],
   ["`https://cdn.jsdelivr.net/npm/@mapbox/maki@8.2.0/icons/${p}.svg`", '"data:,"'],
-];
-let plotly = readFileSync(join(out, "plotly.js"), "utf8");
-for (const [from, to] of cdnDefaults) {
-  if (!plotly.includes(from)) throw new Error(`plotly.js no longer contains ${from}: update build.mjs`);
-  plotly = plotly.replaceAll(from, to);
-}
-writeFileSync(join(out, "plotly.js"), plotly);
+]);
 const assets = { ".woff": "empty", ".woff2": "empty", ".ttf": "empty", ".eot": "empty", ".svg": "dataurl", ".png": "dataurl", ".gif": "dataurl" };
 const css = await build({
   entryPoints: [join(here, "src", "widgets.css")],
@@ -55,6 +58,7 @@ await build({
   },
   logLevel: "warning",
 });
+scrub("widgets.js", [["/* @import url('https://fonts.googleapis.com/css?family=Roboto+Mono'); */", ""]]);
 await build({
   entryPoints: [join(here, "src", "vega.js")],
   bundle: true,
@@ -92,12 +96,9 @@ copyFileSync(
 lines.push("");
 for (const file of ["plotly.js", "vega.js", "widgets.js"]) {
   const code = readFileSync(join(out, file), "utf8");
-  // A CDN named anywhere but in a commented-out CSS @import fails the build.
-  for (const cdn of code.matchAll(/https?:\/\/(cdn|unpkg|fonts\.googleapis)[^"'`\s)]*/g)) {
-    if (!code.slice(Math.max(0, cdn.index - 20), cdn.index).includes("/* @import")) {
-      throw new Error(`${file} names a CDN: ${cdn[0]}`);
-    }
-  }
+  // A CDN named anywhere fails the build.
+  const cdn = code.match(/https?:\/\/(cdn|unpkg|fonts\.googleapis)[^"'`\s)]*/);
+  if (cdn) throw new Error(`${file} names a CDN: ${cdn[0]}`);
   const digest = createHash("sha256").update(readFileSync(join(out, file))).digest("hex");
   lines.push(`${file} sha256 ${digest}`);
 }
