@@ -12,7 +12,7 @@ PORT ?= 8000
 # DEBUG is off unless set: the local trial and the test run turn it on here (a test run still
 # exercises production behaviour: pytest-django runs every test with DEBUG off). The trial also
 # turns sign-up on (by invite link; administrators make them under /accounts/invites/).
-run test migrate static bench: export DEBUG ?= 1
+run test migrate static bench bench-diff: export DEBUG ?= 1
 run: export SIGNUP_ENABLED ?= 1
 
 $(STAMP): requirements.txt requirements-dev.txt .python-version

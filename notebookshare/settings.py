@@ -105,6 +105,11 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
         "check": psycopg_pool.ConnectionPool.check_connection,
     }
+    # The hottest queries (``sharing.pages.prepared``) run as server-side prepared statements
+    # on each pooled connection: PostgreSQL plans them once, not on every page view. Others
+    # keep client-side binding and are never prepared. 0 turns preparing off (for a pooler
+    # such as PgBouncer in transaction mode, which cannot keep prepared statements).
+    _options["prepare_threshold"] = env_int("DATABASE_PREPARE_THRESHOLD", 1) or None
 elif _database["ENGINE"] == "django.db.backends.sqlite3":
     _database.setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sharing.cells import page_cell_id
-from sharing.diff.align import CellKey, Row, align, is_mapping, source_text
+from sharing.diff.align import Row, align, is_mapping, keys_of_cells, source_text
 
 # Part of the cache key of computed diffs: bump whenever the data or its HTML changes.
 DIFF_FORMAT_VERSION = "1"
@@ -138,7 +138,7 @@ def diff_notebooks(
     old_nb: Mapping[str, Any], new_nb: Mapping[str, Any], progress: Progress | None = None
 ) -> NotebookDiff:
     old_cells, new_cells = cells_of(old_nb), cells_of(new_nb)
-    rows = align([CellKey.of(c) for c in old_cells], [CellKey.of(c) for c in new_cells])
+    rows = align(keys_of_cells(old_cells), keys_of_cells(new_cells))
     diff = NotebookDiff(metadata_changed=_notebook_metadata(old_nb) != _notebook_metadata(new_nb))
     for done, row in enumerate(rows, 1):
         diff.cells.append(_cell_diff(row, old_cells, new_cells))

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from nbformat.v4 import new_code_cell, new_notebook
 
+from sharing.comments.data import VersionThreads
 from sharing.grants import set_user_role
 from sharing.ingest import Upload
 from sharing.models import Comment, CommentThread
@@ -234,3 +235,20 @@ def test_a_page_without_comments_says_so(client, shared, carol):
     client.force_login(carol)
     page = client.get(shared.get_absolute_url()).content.decode()
     assert "No comments yet." in page[page.index("data-comments-fallback") :]
+
+
+def test_cell_options_escape_what_the_notebook_wrote():
+    found = VersionThreads(
+        version=1,
+        is_latest=True,
+        can_comment=True,
+        max_length=10,
+        threads=[],
+        cell_choices=[('c0"><script>', "In [1] (code): </option><script>alert(1)</script>")],
+    )
+    html = found.cell_options()
+    assert "<script>" not in html
+    assert html == (
+        '<option value="c0&quot;&gt;&lt;script&gt;">In [1] (code): &lt;/option&gt;'
+        "&lt;script&gt;alert(1)&lt;/script&gt;</option>"
+    )

@@ -78,3 +78,20 @@ def test_similarity_is_zero_for_empty_or_dissimilar_and_one_for_equal():
     long_a = "\n".join(f"line {i}" for i in range(500))
     long_b = long_a.replace("line 7\n", "line seven\n")
     assert align.similarity(long_a, long_b) > 0.9  # line by line for long sources
+
+
+def test_similarity_counts_shared_characters_around_an_edit():
+    assert align.similarity("x = 1", "x = 1  # edited") == 2 * 5 / 20  # all of the old is kept
+    assert align.similarity("print(a)\nprint(b)", "print(a)\nshow(b)") > SIMILAR_EDIT
+
+
+SIMILAR_EDIT = 0.7
+
+
+def test_pairs_that_cannot_reach_the_threshold_are_never_aligned(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("aligned a pair that could not be similar")
+
+    monkeypatch.setattr(align, "SequenceMatcher", refuse)
+    assert align.similarity("added_328613 = 'data'", 'print("x")') == 0.0  # few shared chars
+    assert align.similarity("a" * 10, "b" * 100) == 0.0  # lengths alone rule it out

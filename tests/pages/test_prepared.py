@@ -1,0 +1,54 @@
+"""Queries compiled once per process: the same rows as the ORM, counted like any query, and on
+PostgreSQL run as server-side prepared statements (planned once per connection)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sharing.models import Notebook
+from sharing.pages.prepared import PreparedQuery
+from tests.conftest import notebook_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _titled(**values):
+    return Notebook.objects.select_related("owner").filter(owner_id=values["owner"]).order_by("pk")
+
+
+TITLED = PreparedQuery(_titled, "owner")
+
+
+def test_rows_are_the_orms_for_each_value(alice, bob, make_notebook):
+    for user, title in ((alice, "Churn"), (alice, "Revenue"), (bob, "Bob's")):
+        make_notebook(user, notebook_bytes(cells=2), title=title)
+    for user in (alice, bob):
+        found = TITLED.fetch(owner=user.pk)
+        expected = list(_titled(owner=user.pk))
+        assert [(n.pk, n.title, n.owner.username) for n in found] == [
+            (n.pk, n.title, n.owner.username) for n in expected
+        ]
+        assert all(n._state.adding is False for n in found)  # loaded, as the ORM's are
+
+
+def test_a_fetch_is_one_query_seen_by_query_counts(alice, make_notebook):
+    make_notebook(alice, notebook_bytes(cells=2), title="Churn")
+    with CaptureQueriesContext(connection) as queries:
+        TITLED.fetch(owner=alice.pk)
+    assert len(queries) == 1
+    assert "sharing_notebook" in queries[0]["sql"]
+
+
+def test_postgresql_plans_the_statement_once_per_connection(alice, make_notebook):
+    make_notebook(alice, notebook_bytes(cells=2), title="Churn")
+    for _ in range(3):
+        TITLED.fetch(owner=alice.pk)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            statements = [row[0] for row in cursor.fetchall()]
+        assert any('FROM "sharing_notebook"' in s for s in statements), statements
+    else:  # SQLite has no server to plan on: the rows come through the usual cursor
+        assert TITLED.fetch(owner=alice.pk)[0].title == "Churn"
