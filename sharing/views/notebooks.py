@@ -55,11 +55,12 @@ def dashboard(request):
         "everyone": Notebook.objects.exclude(visibility=Notebook.Visibility.PRIVATE).exclude(
             owner=request.user
         ),
-    }[tab].with_latest()
-    # Each row carries the person's grants: a page of any length costs the same queries.
-    notebooks = permissions.with_granted(notebooks, request.user)
+    }[tab]
     page = Paginator(notebooks, settings.NOTEBOOKS_PER_PAGE).get_page(request.GET.get("page"))
-    on_page = list(page.object_list)
+    # The page's rows, with their latest versions and the person's grants, in one query: the
+    # grants are read for the rows of this page only, whatever the length of the list.
+    shown = Notebook.objects.filter(pk__in=page.object_list.values("pk")).with_latest()
+    on_page = list(permissions.with_granted(shown, request.user))
     access = permissions.access_for(request)
     for notebook in on_page:
         access.take_granted(notebook)
