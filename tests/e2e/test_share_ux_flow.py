@@ -95,6 +95,7 @@ def test_sharing_on_a_phone(new_page, setting, scheme):
     second = page.get_by_label("Share link address").input_value()
     assert second != first and "/l/" in second
     assert links.find(first.rstrip("/").rsplit("/", 1)[1]) is None
+    page.wait_for_load_state("load")  # the page's script listens from DOMContentLoaded on
     page.get_by_role("button", name="Copy link").click()
     page.get_by_text("Copied to the clipboard.").or_(page.get_by_text("Selected:")).wait_for()
 
