@@ -67,23 +67,26 @@ class NotebookQuerySet(models.QuerySet):
         return self.select_related("owner", "latest_version")
 
 
-def _granted_ids(table, **who):
-    view = table.objects.filter(permission__codename="view_notebook", **who)
-    return view.values("content_object_id")
-
-
 def _user_grants(user):
-    return NotebookUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user=user, permission__codename="view_notebook"
+    """The person's direct view grants (``OuterRef("pk")`` picks the notebook, for ``Exists``)."""
+    return _view_grants(NotebookUserObjectPermission, user=user).filter(
+        content_object=OuterRef("pk")
     )
 
 
 def _group_grants(user):
-    return NotebookGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        group__user=user,
-        permission__codename="view_notebook",
+    return _view_grants(NotebookGroupObjectPermission, group__user=user).filter(
+        content_object=OuterRef("pk")
     )
+
+
+def _granted_ids(table, **who):
+    """Ids of the notebooks a grant table lets ``who`` view, for ``pk__in`` over a list."""
+    return _view_grants(table, **who).values("content_object_id")
+
+
+def _view_grants(table, **who):
+    return table.objects.filter(permission__codename="view_notebook", **who)
 
 
 class Notebook(models.Model):

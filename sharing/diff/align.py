@@ -38,7 +38,12 @@ class CellKey(NamedTuple):
 
     @classmethod
     def of(cls, cell: Mapping[str, Any]) -> CellKey:
-        return keys_of_cells([cell])[0]
+        cell_id, cell_type = cell.get("id"), cell.get("cell_type", "")
+        return cls(
+            cell_id if isinstance(cell_id, str) and cell_id else None,
+            cell_type if isinstance(cell_type, str) else str(cell_type),
+            normalise(source_text(cell)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,29 +74,7 @@ def keys_of(nb: Mapping[str, Any]) -> list[CellKey]:
 
 
 def keys_of_cells(cells: Sequence[Mapping[str, Any]]) -> list[CellKey]:
-    """The key of each cell: one loop with ``source_text`` and ``normalise`` written in, as
-    every cell of both notebooks goes through it (twice for a notebook without ids)."""
-    make = tuple.__new__
-    keys = []
-    for cell in cells:
-        get = cell.get
-        cell_id, cell_type, source = get("id"), get("cell_type", ""), get("source", "")
-        if type(source) is not str:
-            source = source_text(cell)
-        text = source.strip("\n")
-        if " \n" in text or "\t\n" in text or "\r" in text or text.endswith((" ", "\t")):
-            text = normalise(text)
-        keys.append(
-            make(
-                CellKey,
-                (
-                    cell_id if type(cell_id) is str and cell_id else None,
-                    cell_type if type(cell_type) is str else str(cell_type),
-                    text,
-                ),
-            )
-        )
-    return keys
+    return [CellKey.of(cell) for cell in cells]
 
 
 def is_mapping(value: Any) -> bool:
@@ -135,14 +118,7 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 def _common_suffix(a: str, b: str) -> int:
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[-middle:] == b[-middle:]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+    return _common_prefix(a[::-1], b[::-1])
 
 
 def _matched_chars(a: str, b: str, needed: float) -> int:

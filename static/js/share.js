@@ -85,12 +85,11 @@ function copyLink(button) {
   if (!navigator.clipboard) { fallback(); return; }
   // A browser that neither copies nor refuses (a permission prompt left unanswered) still
   // gets the address selected after a moment.
-  let settled = false;
-  const waiting = window.setTimeout(() => { if (!settled) fallback(); }, 1500);
+  const waiting = window.setTimeout(fallback, 1500);
   navigator.clipboard.writeText(input.value)
     .then(() => { done("Copied to the clipboard."); button.textContent = "Copied"; })
     .catch(fallback)
-    .finally(() => { settled = true; window.clearTimeout(waiting); });
+    .finally(() => window.clearTimeout(waiting));
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -82,10 +82,7 @@ def test_similarity_is_zero_for_empty_or_dissimilar_and_one_for_equal():
 
 def test_similarity_counts_shared_characters_around_an_edit():
     assert align.similarity("x = 1", "x = 1  # edited") == 2 * 5 / 20  # all of the old is kept
-    assert align.similarity("print(a)\nprint(b)", "print(a)\nshow(b)") > SIMILAR_EDIT
-
-
-SIMILAR_EDIT = 0.7
+    assert align.similarity("print(a)\nprint(b)", "print(a)\nshow(b)") > 0.7
 
 
 def test_pairs_that_cannot_reach_the_threshold_are_never_aligned(monkeypatch):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.test.utils import CaptureQueriesContext
 
 from sharing.models import Notebook
+from sharing.pages import prepared
 from sharing.pages.prepared import PreparedQuery
 from tests.conftest import notebook_bytes
 
@@ -41,14 +43,19 @@ def test_a_fetch_is_one_query_seen_by_query_counts(alice, make_notebook):
     assert "sharing_notebook" in queries[0]["sql"]
 
 
-def test_postgresql_plans_the_statement_once_per_connection(alice, make_notebook):
+def test_postgresql_prepares_the_statement_and_sqlite_keeps_its_cursor(alice, make_notebook):
     make_notebook(alice, notebook_bytes(cells=2), title="Churn")
     for _ in range(3):
         TITLED.fetch(owner=alice.pk)
+    with prepared._cursor(connection) as chosen, connection.cursor() as usual:
+        server_binding = isinstance(chosen.cursor, ServerBindingCursor)
+        usual_class = type(usual.cursor)
     if connection.vendor == "postgresql":
+        assert server_binding
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             statements = [row[0] for row in cursor.fetchall()]
         assert any('FROM "sharing_notebook"' in s for s in statements), statements
-    else:  # SQLite has no server to plan on: the rows come through the usual cursor
-        assert TITLED.fetch(owner=alice.pk)[0].title == "Churn"
+    else:  # nothing to prepare on: the backend's own cursor
+        assert not server_binding
+        assert type(chosen.cursor) is usual_class
