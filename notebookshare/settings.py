@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "sharing.middleware.ErrorPagesMiddleware",  # our 404/403/500 pages, DEBUG or not
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sharing.accounts.sessions.AuthenticationMiddleware",  # the person read with the session
     "sharing.sso.trusted_header.TrustedHeaderMiddleware",  # only when TRUSTED_HEADER is set
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -118,7 +118,7 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "sharing.accounts.sessions.SessionPersonBackend",  # Django's ModelBackend, one query fewer
     "guardian.backends.ObjectPermissionBackend",
     "sharing.sso.trusted_header.TrustedHeaderBackend",  # only used by TrustedHeaderMiddleware
 ]
@@ -332,6 +332,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Cookies are secure whenever the site is served over HTTPS (SECURE_COOKIES=1).
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_ENGINE = "sharing.accounts.sessions"  # the database, with the person in the same row
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True

@@ -16,6 +16,7 @@ from sharing.accounts.models import (  # noqa: F401
     Invite,
     RateCounter,
     SetupToken,
+    UserSession,
     VerifiedEmail,
 )
 from sharing.audit.models import AuditEvent  # noqa: F401

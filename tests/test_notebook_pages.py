@@ -213,14 +213,14 @@ def test_dashboard_query_count_does_not_grow_with_notebooks(
 ):
     client.force_login(alice)
     make_notebook(alice)
-    # session, user, count for the paginator, one page of notebooks with owner + latest
+    # session + person, count for the paginator, one page of notebooks with owner + latest
     # version and the person's grants (direct and through groups) on each row; the opening
     # activity (recent notices, shared with me, links opened) and the header's unread count.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("sharing:dashboard"))
     for _ in range(15):
         make_notebook(alice)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("sharing:dashboard"))
 
 

@@ -7,12 +7,12 @@ import logging
 import re
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from sharing import links
+from sharing.models import UserSession
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ def every_stored_value() -> str:
         for table in connection.introspection.table_names():
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (names from introspection)
             chunks.extend(repr(row) for row in cursor.fetchall())
-    chunks.extend(json.dumps(s.get_decoded(), default=str) for s in Session.objects.all())
+    chunks.extend(json.dumps(s.get_decoded(), default=str) for s in UserSession.objects.all())
     return "\n".join(chunks)
 
 

@@ -212,9 +212,9 @@ def test_shared_with_me_has_constant_queries_for_500_notebooks_through_three_gro
         notebook = create_notebook(alice, Upload.from_bytes("n.ipynb", data), f"Shared {i}")
         set_group_role(notebook, groups[i % 3], ("viewer", "commenter", "editor")[i % 3])
     client.force_login(bob)
-    # session, user, count, one page of notebooks with bob's grants on each row (his own and
-    # his groups'), the header's unread count.
-    with django_assert_num_queries(5):
+    # the session with its person, count, one page of notebooks with bob's grants on each
+    # row (his own and his groups'), the header's unread count.
+    with django_assert_num_queries(4):
         response = client.get(SHARED)
     roles = [role for _, role in response.context["rows"]]
     assert len(roles) == 500

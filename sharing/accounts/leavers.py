@@ -12,35 +12,24 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.cached_db import SessionStore as CachedSessionStore
-from django.contrib.sessions.models import Session
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from sharing.models import ApiToken
+from sharing.models import ApiToken, UserSession
 
 logger = logging.getLogger(__name__)
-_DB_SESSIONS = {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
+SESSIONS_WITH_PERSON = "sharing.accounts.sessions"  # the engine that keeps the person in a column
 
 
 def end_sessions(user) -> int:
-    """Delete every unexpired session signed in as ``user``; the number deleted."""
-    if settings.SESSION_ENGINE not in _DB_SESSIONS:
+    """Delete every session signed in as ``user``; the number deleted."""
+    if settings.SESSION_ENGINE != SESSIONS_WITH_PERSON:
         return 0  # other stores: the per-request check that the person is active still holds
-    ended = []
-    sessions = Session.objects.filter(expire_date__gt=timezone.now()).only("session_key")
-    for session in sessions.iterator(chunk_size=500):
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
-            ended.append(session.session_key)
-    if ended:
-        Session.objects.filter(session_key__in=ended).delete()
-        if settings.SESSION_ENGINE.endswith("cached_db"):
-            for key in ended:
-                CachedSessionStore(session_key=key).delete()
-    return len(ended)
+    ended, _ = UserSession.objects.filter(user=user).delete()
+    return ended
 
 
 def revoke_tokens(user) -> int:

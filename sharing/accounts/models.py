@@ -6,8 +6,10 @@ Only hashes of secrets are stored; the logic lives beside these models in sharin
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.module_loading import import_string
 
 
 class Invite(models.Model):
@@ -133,3 +135,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session with the person signed in to it as a column of its own.
+
+    Django's session row keeps the person only inside its signed data. With them beside it,
+    the session and the person are read in one query on every request, and a person's
+    sessions are found (and ended) by an index. See sharing.accounts.sessions.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,  # a deleted account's sessions go with it
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        app_label = "sharing"
+        verbose_name = "signed-in session"
+        verbose_name_plural = "signed-in sessions"
+
+    @classmethod
+    def get_session_store_class(cls):
+        return import_string("sharing.accounts.sessions.SessionStore")  # it imports this module

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -33,7 +34,7 @@ def setup_page(request, token: str):
         )
         if user is None:
             return render(request, "registration/setup_gone.html", status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, f"Welcome, {user.username}: you administer this site.")
         return redirect("sharing:dashboard")
     status = 400 if request.method == "POST" else 200

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils import timezone
 from sharing import links, tokens
 from sharing.grants import set_user_role
 from sharing.links import State
-from sharing.models import ShareLink
+from sharing.models import ShareLink, UserSession
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +33,7 @@ def _signed_in(username: str) -> Client:
 def _sessions_of(user) -> int:
     return sum(
         1
-        for session in Session.objects.all()
+        for session in UserSession.objects.all()
         if session.get_decoded().get(SESSION_KEY) == str(user.pk)
     )
 

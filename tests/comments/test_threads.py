@@ -402,9 +402,9 @@ def test_the_comment_data_of_a_busy_notebook_loads_in_one_request_with_constant_
     client, busy, bob, django_assert_num_queries
 ):
     client.force_login(bob)
-    # session, user, the version with its notebook and bob's grants (direct and through
+    # session + person, the version with its notebook and bob's grants (direct and through
     # groups), the comments with their anchors, threads and the versions they started on
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(_list_url(busy))
     threads = response.json()["threads"]
     assert len(threads) == 200

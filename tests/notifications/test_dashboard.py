@@ -127,11 +127,11 @@ def test_the_opening_page_makes_the_same_queries_however_much_there_is(
 
     client.force_login(bob)
     add(0)
-    # session, user, paginator count, one page of own notebooks with the person's grants on
+    # session + person, paginator count, one page of own notebooks with the person's grants on
     # each row, recent notices, shared with me, links opened, the unread count.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(DASHBOARD)
     for i in range(1, 12):
         add(i)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(DASHBOARD)

@@ -148,15 +148,15 @@ def test_the_inbox_makes_the_same_queries_for_many_notices(
     client, alice, bob, make_notebook, shared_with_bob, django_assert_num_queries
 ):
     client.force_login(bob)
-    # session, user, the header's unread count, the paginator's count, one page of notices
+    # session + person, the header's unread count, the paginator's count, one page of notices
     # with their notebooks, versions and threads.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(INBOX)
     for i in range(10):
         notebook = make_notebook(alice, title=f"More {i}")
         set_user_role(notebook, bob, "viewer")
         send.shared_with_person(notebook, alice, bob, "viewer")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(INBOX)
 
 

@@ -1,0 +1,98 @@
+"""Sessions read with their person: one query where Django's own stores take two.
+
+Every signed-in request reads the session row, then the person it names. The session engine
+here (``SESSION_ENGINE = "sharing.accounts.sessions"``) stores the person's id in a column of
+the session row (``UserSession.user``) and reads the row joined to the person. The person so
+read is then handed to Django's own ``auth.get_user``, which still does every check it always
+does (the backend named in the session is configured, the account may sign in, the session's
+hash matches the password's); only the second query is saved.
+
+``SessionPersonBackend`` is Django's ``ModelBackend``, answering ``get_user`` from the row
+already read when it is the same person; ``AuthenticationMiddleware`` is Django's, making
+that row available to it for the request. Ending a person's sessions (sharing.accounts.leavers)
+is a delete by the indexed column.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+
+from django.contrib import auth
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from sharing.accounts.models import UserSession
+
+# The session store of the request whose person is being looked up (set around get_user).
+_reading: ContextVar[SessionStore | None] = ContextVar("session_being_read", default=None)
+
+
+def person_id(data: dict):
+    """The signed-in person's primary key named in session ``data``, or None."""
+    try:
+        return get_user_model()._meta.pk.to_python(data.get(SESSION_KEY))
+    except ValidationError:
+        return None
+
+
+class SessionStore(DatabaseStore):
+    """Django's database store over ``UserSession``, reading the person in the same query."""
+
+    person = None  # the account the loaded row names (None: nobody, or not loaded yet)
+
+    @classmethod
+    def get_model_class(cls):
+        return UserSession
+
+    def create_model_instance(self, data):
+        row = super().create_model_instance(data)
+        row.user_id = person_id(data)
+        return row
+
+    def _get_session_from_db(self):
+        self.person = None
+        try:
+            row = self.model.objects.select_related("user").get(
+                session_key=self.session_key, expire_date__gt=timezone.now()
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation) as error:  # as Django's store
+            if isinstance(error, SuspiciousOperation):
+                logging.getLogger(f"django.security.{type(error).__name__}").warning(str(error))
+            self._session_key = None
+            return None
+        self.person = row.user
+        return row
+
+
+class SessionPersonBackend(ModelBackend):
+    """``ModelBackend`` whose ``get_user`` takes the person read with this request's session."""
+
+    def get_user(self, user_id):
+        store = _reading.get()
+        person = getattr(store, "person", None)
+        if person is not None and person.pk == user_id:
+            return person if self.user_can_authenticate(person) else None
+        return super().get_user(user_id)
+
+
+def get_user(request):
+    """Django's ``auth.get_user`` with this request's session offered to the backend."""
+    if not hasattr(request, "_cached_user"):
+        token = _reading.set(request.session)
+        try:
+            request._cached_user = auth.get_user(request)
+        finally:
+            _reading.reset(token)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: get_user(request))
