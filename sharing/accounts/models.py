@@ -6,7 +6,7 @@ Only hashes of secrets are stored; the logic lives beside these models in sharin
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession
+from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.module_loading import import_string
@@ -137,6 +137,11 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class UserSessionManager(BaseSessionManager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("user")  # the person in the same query
+
+
 class UserSession(AbstractBaseSession):
     """A browser session with the person signed in to it as a column of its own.
 
@@ -152,6 +157,8 @@ class UserSession(AbstractBaseSession):
         on_delete=models.CASCADE,  # a deleted account's sessions go with it
         related_name="+",
     )
+
+    objects = UserSessionManager()
 
     class Meta(AbstractBaseSession.Meta):
         app_label = "sharing"

@@ -15,7 +15,6 @@ is a delete by the indexed column.
 
 from __future__ import annotations
 
-import logging
 from contextvars import ContextVar
 
 from django.contrib import auth
@@ -23,8 +22,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.functional import SimpleLazyObject
 
 from sharing.accounts.models import UserSession
@@ -56,17 +54,8 @@ class SessionStore(DatabaseStore):
         return row
 
     def _get_session_from_db(self):
-        self.person = None
-        try:
-            row = self.model.objects.select_related("user").get(
-                session_key=self.session_key, expire_date__gt=timezone.now()
-            )
-        except (self.model.DoesNotExist, SuspiciousOperation) as error:  # as Django's store
-            if isinstance(error, SuspiciousOperation):
-                logging.getLogger(f"django.security.{type(error).__name__}").warning(str(error))
-            self._session_key = None
-            return None
-        self.person = row.user
+        row = super()._get_session_from_db()  # the manager reads the person with the row
+        self.person = row.user if row is not None else None
         return row
 
 

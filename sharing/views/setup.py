@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -34,7 +33,7 @@ def setup_page(request, token: str):
         )
         if user is None:
             return render(request, "registration/setup_gone.html", status=410)
-        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        login(request, user, backend="sharing.accounts.sessions.SessionPersonBackend")
         messages.success(request, f"Welcome, {user.username}: you administer this site.")
         return redirect("sharing:dashboard")
     status = 400 if request.method == "POST" else 200
