@@ -225,6 +225,8 @@ INTERACTIVE_OUTPUTS = env_bool("INTERACTIVE_OUTPUTS", True)
 NOTEBOOKS_PER_PAGE = env_int("NOTEBOOKS_PER_PAGE", 20)
 # Ready notebook HTML each web process keeps, with its compressed form (sharing/pages/).
 PAGE_FRAGMENT_CACHE_MB = env_int("PAGE_FRAGMENT_CACHE_MB", 64)
+# Whole notebook pages each web process keeps by their per-person ETag (sharing/pages/bodies.py).
+PAGE_BODY_CACHE_MB = env_int("PAGE_BODY_CACHE_MB", 32)
 NOTICES_PER_PAGE = env_int("NOTICES_PER_PAGE", 25)
 
 # API (/api/v1/): requests per caller ("N/s", "N/m", "N/h", "N/d"; empty turns it off;

@@ -23,9 +23,19 @@ from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Now
 from django.utils.functional import SimpleLazyObject
 
 from sharing.accounts.models import UserSession
+from sharing.pages.prepared import PreparedQuery
+
+# Django's own lookup (an unexpired row by its key) with the person: the manager joins it. The
+# database's clock decides expiry (one value for the whole statement, no parameter to bind).
+_SESSION_ROW = PreparedQuery(
+    lambda key: UserSession.objects.filter(session_key=key, expire_date__gt=Now())[:1],
+    "key",
+    text=("key",),
+)
 
 # The session store of the request whose person is being looked up (set around get_user).
 _reading: ContextVar[SessionStore | None] = ContextVar("session_being_read", default=None)
@@ -54,9 +64,14 @@ class SessionStore(DatabaseStore):
         return row
 
     def _get_session_from_db(self):
-        row = super()._get_session_from_db()  # the manager reads the person with the row
-        self.person = row.user if row is not None else None
-        return row
+        """The unexpired row for the key, with its person (Django's lookup, compiled once)."""
+        rows = _SESSION_ROW.fetch(key=self.session_key)
+        if not rows:
+            self._session_key = None  # as Django's store does: a new session if one is saved
+            self.person = None
+            return None
+        self.person = rows[0].user
+        return rows[0]
 
 
 class SessionPersonBackend(ModelBackend):

@@ -10,9 +10,7 @@ The version lists of notebooks are kept the same way, keyed by the notebook's la
 from __future__ import annotations
 
 import secrets
-import threading
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +18,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
 from sharing.models import NotebookVersion, Rendering
+from sharing.pages.bounded import Bounded
 from sharing.rendering import renderer
 from sharing.rendering.charts.collect import split_data
 
@@ -52,42 +51,8 @@ class Fragment:
         return len(self.encoded) * 2 + len(self.deflated)  # the str and both byte strings
 
 
-class _Bounded:
-    """A thread-safe LRU mapping bounded by the summed ``cost`` of its values."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value, cost: int) -> None:
-        if cost > self.limit:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = (value, cost)
-            self.used += cost
-            while self.used > self.limit:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self.used -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.used = 0
-
-
-_fragments = _Bounded(settings.PAGE_FRAGMENT_CACHE_MB * 1024 * 1024)
-_version_lists = _Bounded(4096)  # entries, not bytes: each costs 1
+_fragments = Bounded(settings.PAGE_FRAGMENT_CACHE_MB * 1024 * 1024)
+_version_lists = Bounded(4096)  # entries, not bytes: each costs 1
 
 
 def rendering_columns() -> tuple[tuple, Callable[[], dict]]:

@@ -28,7 +28,7 @@ from sharing.notebooks import (
 )
 from sharing.notifications import activity, following, send
 from sharing.notifications.inbox import site_address, unread_count_expression
-from sharing.pages import compress, conditional, fragments
+from sharing.pages import bodies, compress, conditional, fragments
 from sharing.pages.fragments import FRAGMENT_MARK
 from sharing.ratelimit import rate_limit
 from sharing.rendering.jobs import rendering_status, request_rendering
@@ -222,10 +222,10 @@ class _FragmentSlot:
 
 
 def _version_page(request, notebook: Notebook, version):
-    """The notebook page in four queries (session, person, the version with the notebook,
-    the person's grants, their Follow state and unread count and its rendering's key, and
-    the comment threads); a 304 after the same checks when the person already holds this
-    exact page."""
+    """The notebook page in four queries (the session with its person; the version with the
+    notebook, the person's grants, their Follow state and unread count and its rendering's
+    key; the comment threads; the audit insert); a 304 after the same checks when the person
+    already holds this exact page, and the bytes sent before when this process kept them."""
     version.notebook = notebook  # already loaded: the comment data reads it
     access = permissions.access_for(request)
     comments = version_threads(version, access, with_choices=False)
@@ -254,6 +254,11 @@ def _version_page(request, notebook: Notebook, version):
     )
     if (unchanged := conditional.not_modified(request, etag)) is not None:
         return unchanged
+    # The same page sent before to this person (same ETag): its bytes, not a new render.
+    if (kept := bodies.find(request, etag, compress.accepts_gzip(request))) is not None:
+        response = bodies.response(kept)
+        response = allow_chart_frames(request, response, {"has_charts": kept.has_charts})
+        return conditional.mark(response, etag)
     fragment = fragments.ready_fragment(version)  # by key; kept once fetched
     if fragment is None:
         rendering = request_rendering(version, inline_allowed=False)
@@ -296,6 +301,8 @@ def _version_page(request, notebook: Notebook, version):
     context["comments_json"] = threads_json(comments)
     html = render_to_string("sharing/notebook_detail.html", context, request)
     response = allow_chart_frames(request, _page_response(request, html, fragment), context)
+    if fragment is not None:  # a rendering still to come is a page that will change
+        bodies.keep(request, etag, response, fragment.has_charts)
     return conditional.mark(response, etag)
 
 

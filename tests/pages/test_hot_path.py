@@ -17,7 +17,7 @@ from sharing.grants import set_user_role
 from sharing.ingest import Upload
 from sharing.models import Notebook
 from sharing.notebooks import add_version
-from sharing.pages import fragments
+from sharing.pages import bodies, fragments
 from tests.conftest import notebook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +28,10 @@ GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 @pytest.fixture(autouse=True)
 def cold_caches():
     fragments.clear()
+    bodies.clear()
     yield
     fragments.clear()
+    bodies.clear()
 
 
 @pytest.fixture
@@ -203,9 +205,50 @@ def test_the_page_is_gzip_compressed_to_under_a_third_around_the_cached_notebook
 
 
 def test_compressed_lengths_are_padded_at_random_against_breach(client, bob, shared):
+    """Every render draws its own padding (a kept page repeats one render, byte for byte)."""
     client.force_login(bob)
-    lengths = {len(client.get(page(shared), headers=GZIP).content) for _ in range(12)}
+    lengths = set()
+    for _ in range(12):
+        bodies.clear()
+        lengths.add(len(client.get(page(shared), headers=GZIP).content))
     assert len(lengths) > 3
+
+
+@pytest.mark.parametrize("headers", [GZIP, {}], ids=["gzip", "plain"])
+def test_a_repeat_view_sends_the_kept_page_and_a_change_renders_anew(
+    client, alice, bob, shared, headers
+):
+    """GIVEN bob's page sent once WHEN he asks again THEN the same bytes come back (a fresh
+    render would carry new gzip padding and a new CSRF mask); a new comment is a new page."""
+    client.force_login(bob)
+    client.get(page(shared))  # the browser now holds its CSRF secret
+    first = client.get(page(shared), headers=headers)
+    again = client.get(page(shared), headers=headers)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again.get("Content-Encoding") == first.get("Content-Encoding")
+    comment_on(shared, alice, "Second look: *fixed*.")
+    changed = client.get(page(shared), headers=headers)
+    body = gzip.decompress(changed.content) if headers else changed.content
+    assert changed["ETag"] != first["ETag"] and b"Second look" in body
+
+
+def test_a_kept_page_is_never_sent_to_another_person_or_browser(bob, carol, shared, client_factory):
+    """GIVEN bob's page kept WHEN carol (same role) or bob in a second browser asks THEN each
+    gets a page rendered for them: their own name, their own CSRF token."""
+    set_user_role(shared, carol, "viewer")
+    as_bob, as_carol = client_factory(bob), client_factory(carol)
+    bob_elsewhere = client_factory(bob)
+    for client in (as_bob, as_carol, bob_elsewhere):
+        client.get(page(shared))
+    bobs = as_bob.get(page(shared)).content
+    assert as_bob.get(page(shared)).content == bobs  # kept
+    carols = as_carol.get(page(shared)).content
+    assert b'aria-label="carol: account menu"' in carols and b'aria-label="bob:' not in carols
+    elsewhere = bob_elsewhere.get(page(shared))
+    token = bob_elsewhere.cookies["csrftoken"].value
+    assert elsewhere.content != bobs and b'aria-label="bob: account menu"' in elsewhere.content
+    assert as_bob.cookies["csrftoken"].value != token
 
 
 def test_version_pages_and_share_link_holders_take_the_same_path(client, alice, bob, shared):

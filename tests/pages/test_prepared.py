@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.test.utils import CaptureQueriesContext
+from psycopg import RawCursor
 
 from sharing.models import Notebook
 from sharing.pages import prepared
@@ -47,15 +48,38 @@ def test_postgresql_prepares_the_statement_and_sqlite_keeps_its_cursor(alice, ma
     make_notebook(alice, notebook_bytes(cells=2), title="Churn")
     for _ in range(3):
         TITLED.fetch(owner=alice.pk)
-    with prepared._cursor(connection) as chosen, connection.cursor() as usual:
-        server_binding = isinstance(chosen.cursor, ServerBindingCursor)
+    chosen, numbered = prepared._cursor(connection)
+    with chosen, connection.cursor() as usual:
         usual_class = type(usual.cursor)
+        chosen_class = type(chosen.cursor)
     if connection.vendor == "postgresql":
-        assert server_binding
+        # Unlogged, psycopg takes the statement with $1 placeholders as it is.
+        assert numbered and issubclass(chosen_class, RawCursor)
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             statements = [row[0] for row in cursor.fetchall()]
-        assert any('FROM "sharing_notebook"' in s for s in statements), statements
+        assert any('FROM "sharing_notebook"' in s and "$1" in s for s in statements), statements
+        with CaptureQueriesContext(connection):  # logged: the %s form Django can print
+            logged, numbered = prepared._cursor(connection)
+            with logged:
+                assert not numbered and isinstance(logged.cursor, ServerBindingCursor)
     else:  # nothing to prepare on: the backend's own cursor
-        assert not server_binding
-        assert type(chosen.cursor) is usual_class
+        assert not numbered
+        assert chosen_class is usual_class
+
+
+def test_placeholders_are_numbered_and_literal_percent_signs_kept():
+    sql = "SELECT %s, 'a%%b' LIKE %s, %s"
+    assert prepared.numbered(sql) == "SELECT $1, 'a%b' LIKE $2, $3"
+
+
+def test_text_values_take_their_own_sentinels(alice, bob, make_notebook):
+    make_notebook(alice, notebook_bytes(cells=2), title="Churn")
+    make_notebook(bob, notebook_bytes(cells=2), title="Bob's 100% sure")
+    by_title = PreparedQuery(
+        lambda title: Notebook.objects.filter(title=title, title__contains="%"),
+        "title",
+        text=("title",),
+    )
+    assert [n.title for n in by_title.fetch(title="Bob's 100% sure")] == ["Bob's 100% sure"]
+    assert by_title.fetch(title="Churn") == []
