@@ -16,7 +16,9 @@ guessing spread over many addresses.
 Counts live in one table (``RateCounter``), one row per client and limit holding the count of
 its current fixed time window, bumped with a single ``INSERT … ON CONFLICT DO UPDATE SET
 hits = hits + 1 … RETURNING hits`` (back to 1 when a new window starts): atomic on SQLite and
-PostgreSQL, so concurrent requests never both read the same count. ``manage.py
+PostgreSQL, so concurrent requests never both read the same count. Every limit a request counts
+goes in that one statement (one row each), run in autocommit, or in a savepoint inside a
+transaction. ``manage.py
 purge_rate_counters`` (daily) deletes rows of clients not seen for a day.
 A client's address is REMOTE_ADDR, or with RATE_LIMIT_PROXIES=n the n-th address from the end
 of X-Forwarded-For (the one your own reverse proxy saw).
@@ -114,7 +116,7 @@ def hit(name: str, request, who: str | None = None) -> int | None:
 
     ``who`` is what is counted (e.g. "user:42"); by default the client's address.
     """
-    return _count(name, client_address(request) if who is None else who)
+    return _count([(name, client_address(request) if who is None else who)])
 
 
 def limit(request, scope: str, account: str | None = None, extra=()) -> int | None:
@@ -123,49 +125,66 @@ def limit(request, scope: str, account: str | None = None, extra=()) -> int | No
     Every limit is counted even when another one is already exceeded.
     """
     rules = [(f"{scope}_ip", client_address(request)), (scope, account or account_of(request))]
-    waits = [_count(name, who) for name, who in [*rules, *extra]]
-    waits = [wait for wait in waits if wait is not None]
-    return max(waits) if waits else None
+    return _count([*rules, *extra])
 
 
-def _count(name: str, who: str) -> int | None:
-    rate = rate_for(name)
-    if rate is None:
-        return None
+def _count(rules) -> int | None:
+    """Count one hit on each (limit name, who) in one statement; the longest wait, or None."""
     now = time.time()
-    ends = (int(now // rate.seconds) + 1) * rate.seconds
-    key = f"{name}:{hashlib.sha256(who.encode()).hexdigest()[:40]}"
+    windows: dict[str, tuple[Rate, int]] = {}  # counter key -> its rate, its window's end
+    for name, who in rules:
+        rate = rate_for(name)
+        if rate is None:
+            continue
+        key = f"{name}:{hashlib.sha256(who.encode()).hexdigest()[:40]}"
+        windows[key] = (rate, (int(now // rate.seconds) + 1) * rate.seconds)
+    if not windows:
+        return None
+    ends = {key: window_ends for key, (_, window_ends) in windows.items()}
     try:
-        # A savepoint, so a failure cannot poison a surrounding transaction (PostgreSQL).
-        with transaction.atomic():
-            count = bump(key, ends)
+        if connection.in_atomic_block:
+            # A savepoint, so a failure cannot poison the surrounding transaction (PostgreSQL).
+            with transaction.atomic():
+                counts = bump_many(ends)
+        else:  # one statement in autocommit: atomic by itself
+            counts = bump_many(ends)
     except DatabaseError:
         # A broken table must not take sign-in down; it is an installation error to fix.
         logger.exception("Rate limits are off: the counter table is missing; run migrate.")
         return None
-    if count <= rate.count:
-        return None
-    return max(1, math.ceil(ends - now))
+    waits = [
+        max(1, math.ceil(window_ends - now))
+        for key, (rate, window_ends) in windows.items()
+        if counts[key] > rate.count
+    ]
+    return max(waits) if waits else None
 
 
 def bump(key: str, window_ends: int) -> int:
-    """Count one hit on ``key`` in the window ending at ``window_ends``; the window's new count.
+    """Count one hit on ``key`` in the window ending at ``window_ends``; the window's new count."""
+    return bump_many({key: window_ends})[key]
 
-    One statement, so no other request can slip between reading and writing the count.
+
+def bump_many(windows: dict[str, int]) -> dict[str, int]:
+    """Count one hit on each key in the window ending at its value; each window's new count.
+
+    One statement, so no other request can slip between reading and writing a count.
     """
     table, key_, hits, ends = (
         connection.ops.quote_name(name)
         for name in (RateCounter._meta.db_table, "key", "hits", "window_ends")
     )
+    rows = ", ".join(["(%s, 1, %s)"] * len(windows))
+    params = [value for item in windows.items() for value in item]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_}, {hits}, {ends}) VALUES (%s, 1, %s) "  # noqa: S608
+            f"INSERT INTO {table} ({key_}, {hits}, {ends}) VALUES {rows} "  # noqa: S608
             f"ON CONFLICT ({key_}) DO UPDATE SET "
             f"{hits} = CASE WHEN {table}.{ends} = excluded.{ends} THEN {table}.{hits} + 1 "
-            f"ELSE 1 END, {ends} = excluded.{ends} RETURNING {hits}",
-            [key, window_ends],
+            f"ELSE 1 END, {ends} = excluded.{ends} RETURNING {key_}, {hits}",
+            params,
         )
-        return cursor.fetchone()[0]
+        return dict(cursor.fetchall())
 
 
 def purge(older_than: float = 86400) -> int:

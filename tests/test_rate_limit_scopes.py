@@ -6,11 +6,13 @@ import logging
 import threading
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.checks import run_checks
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections
-from django.test import Client
+from django.db import close_old_connections, connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sharing import ratelimit
@@ -60,6 +62,41 @@ def test_a_new_window_starts_again_from_one():
     assert [ratelimit.bump("test:w", 100) for _ in range(3)] == [1, 2, 3]
     assert ratelimit.bump("test:w", 160) == 1
     assert ratelimit.bump("test:w", 160) == 2
+
+
+def test_several_counters_are_bumped_in_one_statement_each_on_its_own_window():
+    assert ratelimit.bump_many({"test:a": 100, "test:b": 200}) == {"test:a": 1, "test:b": 1}
+    assert ratelimit.bump_many({"test:a": 100, "test:b": 300}) == {"test:a": 2, "test:b": 1}
+
+
+def _request(address="10.0.0.7"):
+    return RequestFactory(REMOTE_ADDR=address).post("/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_requests_limits_cost_one_statement_outside_a_transaction(settings):
+    # GIVEN a scope with a per-address and a per-account limit, in autocommit (as views run)
+    settings.RATE_LIMIT_COMMENT, settings.RATE_LIMIT_COMMENT_IP = "2/m", "100/m"
+    request = _request()
+    request.user = AnonymousUser()
+    with CaptureQueriesContext(connection) as queries:
+        assert ratelimit.limit(request, "comment") is None
+    # THEN both counters move in one INSERT … ON CONFLICT, with no BEGIN/COMMIT or savepoint
+    assert len(queries) == 1 and "ON CONFLICT" in queries[0]["sql"]
+    assert sorted(RateCounter.objects.values_list("hits", flat=True)) == [1, 1]
+    ratelimit.limit(request, "comment")
+    wait = ratelimit.limit(request, "comment")  # the third in a minute: past "2/m"
+    assert wait is not None and 1 <= wait <= 60
+
+
+def test_inside_a_transaction_the_statement_runs_in_a_savepoint(settings):
+    settings.RATE_LIMIT_COMMENT, settings.RATE_LIMIT_COMMENT_IP = "2/m", "100/m"
+    request = _request()
+    request.user = AnonymousUser()
+    with CaptureQueriesContext(connection) as queries:
+        ratelimit.limit(request, "comment")
+    sql = [query["sql"] for query in queries]
+    assert len(sql) == 3 and sql[0].startswith("SAVEPOINT") and "ON CONFLICT" in sql[1]
 
 
 def test_purging_drops_only_counters_of_long_ended_windows(monkeypatch):
