@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -73,4 +75,10 @@ def response(body: Body) -> HttpResponse:
 
 def clear() -> None:
     """Forget every kept page (tests)."""
+    _bodies.clear()
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    """A page is made under the site's settings: tests that change one see new pages."""
     _bodies.clear()
