@@ -11,11 +11,15 @@ from sharing.search.indexing import index_thread, index_title
 
 
 def _title_saved(sender, instance: Notebook, created: bool, update_fields=None, **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata (a restore): the backup brings its own index rows
+        return
     if created or update_fields is None or "title" in update_fields:
         index_title(instance)
 
 
 def _comment_saved(sender, instance: Comment, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
     index_thread(instance.thread_id)
 
 
