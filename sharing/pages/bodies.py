@@ -24,8 +24,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
 
+from sharing.pages import compress
 from sharing.pages.bounded import Bounded
 
 _ENTRY_COST = 512  # the key, the object and the dictionary slot, roughly
@@ -55,7 +55,7 @@ def find(request, etag: str | None, gzipped: bool) -> Body | None:
 
 def keep(request, etag: str | None, response: HttpResponse, has_charts: bool) -> None:
     """Keep the body of a page just made for ``etag``, unless nothing could ever ask again."""
-    if etag is None or response.status_code != 200:
+    if etag is None:
         return
     if settings.CSRF_COOKIE_NAME not in request.COOKIES:  # a secret made for this response
         return
@@ -67,10 +67,7 @@ def keep(request, etag: str | None, response: HttpResponse, has_charts: bool) ->
 def response(body: Body) -> HttpResponse:
     """A new response carrying a kept body, with the headers its first response had."""
     sent = HttpResponse(body.content)
-    if body.gzipped:
-        sent["Content-Encoding"] = "gzip"
-        patch_vary_headers(sent, ("Accept-Encoding",))
-    return sent
+    return compress.mark_gzipped(sent) if body.gzipped else sent
 
 
 def clear() -> None:

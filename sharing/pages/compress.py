@@ -19,6 +19,8 @@ import secrets
 import struct
 import zlib
 
+from django.utils.cache import patch_vary_headers
+
 from sharing.pages.fragments import LEVEL, Fragment
 
 MAX_RANDOM_BYTES = 100
@@ -27,6 +29,13 @@ _GZIP = re.compile(r"\bgzip\b")
 
 def accepts_gzip(request) -> bool:
     return bool(_GZIP.search(request.headers.get("Accept-Encoding", "")))
+
+
+def mark_gzipped(response):
+    """Headers of a response whose body is already gzip: its encoding, and a cache key on it."""
+    response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
 
 
 def _header() -> bytes:

@@ -78,6 +78,14 @@ def _cursor(connection):
         return connection.make_cursor(raw), True
 
 
+def _execute(connection, sql: str, numbered_sql: str, params: list) -> list[tuple]:
+    """Run a compiled statement (its numbered form where the cursor takes it); its rows."""
+    cursor, takes_numbered = _cursor(connection)
+    with cursor:
+        cursor.execute(numbered_sql if takes_numbered else sql, params)
+        return cursor.fetchall()
+
+
 class PreparedQuery:
     """``build(**values)`` returns the QuerySet; ``names`` are the values that change, integers
     unless named in ``text`` too."""
@@ -96,10 +104,7 @@ class PreparedQuery:
             for position in positions:
                 params[position] = values[name]
         connection = connections[using]
-        cursor, takes_numbered = _cursor(connection)
-        with cursor:
-            cursor.execute(compiled.numbered_sql if takes_numbered else compiled.sql, params)
-            rows = cursor.fetchall()
+        rows = _execute(connection, compiled.sql, compiled.numbered_sql, params)
         found = []
         for row in rows:
             row = list(row)
@@ -168,10 +173,7 @@ class PreparedInsert:
         connection = connections[using]
         sql, numbered_sql, fields = self._compiled.get(using) or self._compile(using, obj)
         params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        cursor, takes_numbered = _cursor(connection)
-        with cursor:
-            cursor.execute(numbered_sql if takes_numbered else sql, params)
-            (obj.pk,) = cursor.fetchone()
+        ((obj.pk,),) = _execute(connection, sql, numbered_sql, params)
         obj._state.adding = False
         obj._state.db = using
 

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -322,10 +321,9 @@ def _page_response(request, html: str, fragment) -> HttpResponse:
     prefix, _, suffix = html.partition(FRAGMENT_MARK)
     if not compress.accepts_gzip(request):
         return HttpResponse(b"".join((prefix.encode(), fragment.encoded, suffix.encode())))
-    response = HttpResponse(compress.gzip_around(prefix.encode(), fragment, suffix.encode()))
-    response["Content-Encoding"] = "gzip"
-    patch_vary_headers(response, ("Accept-Encoding",))
-    return response
+    return compress.mark_gzipped(
+        HttpResponse(compress.gzip_around(prefix.encode(), fragment, suffix.encode()))
+    )
 
 
 @permissions.login_or_share_link_required
