@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sharing.health.RequestIdMiddleware",  # first: every log line and error page carries it
+    "sharing.pages.memo.PageMemoMiddleware",  # a repeat page view: one check, the kept answer
     "sharing.audit.middleware.AuditMiddleware",  # the request's audit events, in one INSERT
     "sharing.health.HealthMiddleware",  # /healthz and /readyz: before host checks and redirects
     # HTML and JSON compressed, padded against BREACH (notebook pages compress themselves).

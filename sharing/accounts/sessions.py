@@ -23,16 +23,21 @@ from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.core.exceptions import ValidationError
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.utils.functional import SimpleLazyObject
 
 from sharing.accounts.models import UserSession
+from sharing.pages import generation
 from sharing.pages.prepared import PreparedQuery
 
 # Django's own lookup (an unexpired row by its key) with the person: the manager joins it. The
 # database's clock decides expiry (one value for the whole statement, no parameter to bind).
+# The site's generation comes with it, read in the same snapshot (sharing.pages.memo).
 _SESSION_ROW = PreparedQuery(
-    lambda key: UserSession.objects.filter(session_key=key, expire_date__gt=Now())[:1],
+    lambda key: UserSession.objects.filter(session_key=key, expire_date__gt=Now()).annotate(
+        page_generation=RawSQL(generation.CURRENT_SQL, ())  # noqa: S611 (a constant)
+    )[:1],
     "key",
     text=("key",),
 )
@@ -53,6 +58,8 @@ class SessionStore(DatabaseStore):
     """Django's database store over ``UserSession``, reading the person in the same query."""
 
     person = None  # the account the loaded row names (None: nobody, or not loaded yet)
+    generation = None  # the site's generation when the row was read (sharing.pages.memo)
+    stored_data = None  # the row's data as read, before decoding
 
     @classmethod
     def get_model_class(cls):
@@ -71,6 +78,8 @@ class SessionStore(DatabaseStore):
             self.person = None
             return None
         self.person = rows[0].user
+        self.generation = rows[0].page_generation
+        self.stored_data = rows[0].session_data
         return rows[0]
 
 

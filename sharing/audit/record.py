@@ -134,7 +134,7 @@ def record(
         version=version,
         outcome=outcome,
         details=details or {},
-        **_request_fields(request),
+        **request_fields(request),
     )
     pending = _pending.get()
     if pending is not None and (request is None or pending.request is request):
@@ -159,7 +159,8 @@ def _describe(obj) -> tuple[str, str, str]:
     return obj._meta.model_name, str(obj.pk), str(obj)[:TITLE_LENGTH]
 
 
-def _request_fields(request: HttpRequest | None) -> dict:
+def request_fields(request: HttpRequest | None) -> dict:
+    """What each request brings to its events: the address, the browser, the request id."""
     if request is None:
         return {}
     return {

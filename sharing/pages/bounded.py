@@ -35,6 +35,13 @@ class Bounded:
                 _, (_, dropped) = self._items.popitem(last=False)
                 self.used -= dropped
 
+    def pop(self, key) -> None:
+        """Forget ``key`` (a later ``put`` may then store a new value for it)."""
+        with self._lock:
+            found = self._items.pop(key, None)
+            if found is not None:
+                self.used -= found[1]
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

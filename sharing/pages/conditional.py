@@ -64,16 +64,19 @@ def page_etag(request, *parts) -> str | None:
 
 def not_modified(request, etag: str | None):
     """A 304 if the client already holds ``etag``, else None."""
-    if etag is None or request.method not in ("GET", "HEAD"):
-        return None
-    held = request.headers.get("If-None-Match")
-    if not held:
-        return None
-    if held.strip() != "*" and _opaque(etag) not in {_opaque(tag) for tag in parse_etags(held)}:
+    if etag is None or request.method not in ("GET", "HEAD") or not holds(request, etag):
         return None
     response = HttpResponseNotModified()
     mark(response, etag)
     return response
+
+
+def holds(request, etag: str) -> bool:
+    """Whether the client's ``If-None-Match`` names ``etag`` (weakly compared)."""
+    held = request.headers.get("If-None-Match")
+    if not held:
+        return False
+    return held.strip() == "*" or _opaque(etag) in {_opaque(tag) for tag in parse_etags(held)}
 
 
 def mark(response, etag: str | None):

@@ -78,6 +78,22 @@ def _cursor(connection):
         return connection.make_cursor(raw), True
 
 
+def execute(connection, sql: str, params: list) -> list[tuple]:
+    """Run a short hand-written statement as the compiled ones run (prepared on PostgreSQL,
+    passed through unparsed when queries are not logged); its rows."""
+    return _execute(connection, sql, _numbered(sql), params)
+
+
+def _numbered(sql: str) -> str:
+    found = _NUMBERED.get(sql)
+    if found is None:
+        found = _NUMBERED[sql] = numbered(sql)
+    return found
+
+
+_NUMBERED: dict[str, str] = {}
+
+
 def _execute(connection, sql: str, numbered_sql: str, params: list) -> list[tuple]:
     """Run a compiled statement (its numbered form where the cursor takes it); its rows."""
     cursor, takes_numbered = _cursor(connection)

@@ -27,7 +27,7 @@ from sharing.notebooks import (
 )
 from sharing.notifications import activity, following, send
 from sharing.notifications.inbox import site_address, unread_count_expression
-from sharing.pages import bodies, compress, conditional, fragments
+from sharing.pages import bodies, compress, conditional, fragments, memo
 from sharing.pages.fragments import FRAGMENT_MARK
 from sharing.ratelimit import rate_limit
 from sharing.rendering.jobs import rendering_status, request_rendering
@@ -245,12 +245,10 @@ def _version_page(request, notebook: Notebook, version):
         comments,
     )
     # Every view is recorded, a revalidated one (304) too: one insert, after the response.
-    audit.record(
-        Action.NOTEBOOK_VIEWED,
-        obj=notebook,
-        version=version.number,
-        link=access.lending_link(notebook),
-    )
+    link = access.lending_link(notebook)
+    viewed = audit.record(Action.NOTEBOOK_VIEWED, obj=notebook, version=version.number, link=link)
+    if link is None and not access.holds_links():  # made of the database alone: may be kept
+        memo.offer(request, etag, viewed)
     if (unchanged := conditional.not_modified(request, etag)) is not None:
         return unchanged
     # The same page sent before to this person (same ETag): its bytes, not a new render.
@@ -259,6 +257,8 @@ def _version_page(request, notebook: Notebook, version):
         response = allow_chart_frames(request, response, {"has_charts": kept.has_charts})
         return conditional.mark(response, etag)
     fragment = fragments.ready_fragment(version)  # by key; kept once fetched
+    if fragment is None:  # a rendering still to come is a page that will change
+        memo.offer(request, None, viewed)
     if fragment is None:
         rendering = request_rendering(version, inline_allowed=False)
     else:

@@ -1,0 +1,235 @@
+"""Repeat views of a page answered in front of the stack: one query decides, one records.
+
+A notebook page is made from the database: the person, their grants and groups, the notebook,
+the version and its rendering, the comment threads, their follows and notices. The site's
+generation (``sharing.pages.generation``) changes once any write to those tables commits, and
+is read with the session row. So a page made for a request that read generation ``n`` is
+still the page that request would get while the generation is ``n`` and the session row is
+unchanged.
+
+Each web process therefore keeps, for the pages that offer themselves (``offer``), the answer
+it sent: keyed by everything of the request the page can depend on (host, scheme, path and
+query, the whole ``Cookie`` header, whether gzip is accepted), with the generation and the
+session row it was made under. When the same request comes again, one query reads the session
+row and the generation; if both are as they were, the kept answer goes out (a ``304`` when the
+client holds its ETag), the view's audit event is written as the view would have written it,
+and nothing else runs. If anything differs, the entry is dropped and the request takes the
+whole way: the permission checks, the comments, the template (and ``bodies``, which keeps a
+page by its ETag).
+
+Only answers with nothing per request in them are kept: a signed-in person (no share link in
+the session, no API token, no trusted header), a page with an ETag (no one-time messages), no
+cookie set by the response, the browser's CSRF secret already held, the session unchanged.
+Everything those answers depend on is in the key or in the check: another person, browser or
+session is another key; a signed-out or expired session, a changed session (a message, a link
+used, a new sign-in) or any committed write is a failed check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.dispatch import receiver
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+
+from sharing import links
+from sharing.audit import record as audit
+from sharing.audit.models import AuditEvent
+from sharing.pages import compress, conditional, generation
+from sharing.pages.bounded import Bounded
+from sharing.pages.prepared import execute
+
+_ENTRY_COST = 2048  # the key (a whole Cookie header), the headers, the event
+_PER_REQUEST = frozenset({"id", "at", "ip_address", "user_agent", "request_id"})
+_NOT_IN_304 = frozenset({"content-length", "content-type", "content-encoding"})
+_CHECK_SQL = (
+    f"SELECT session_data, {generation.CURRENT_SQL} FROM sharing_usersession "  # noqa: S608
+    "WHERE session_key = %s AND expire_date > %s"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    generation: int
+    session_key: str
+    session_data: str
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None  # None: only a 304 was sent, so only a 304 can be sent again
+    renews_csrf: bool  # the answer sent the CSRF cookie again
+    event: dict  # the view's audit event, but for what each request brings
+
+
+@dataclass(frozen=True)
+class Offer:
+    etag: str
+    event: AuditEvent
+
+
+_entries = Bounded(settings.PAGE_BODY_CACHE_MB * 1024 * 1024)
+
+
+def offer(request, etag: str | None, event: AuditEvent) -> None:
+    """The view's answer may be kept: it is made of the database and the request only, and
+    ``event`` is the one audit event it records. No ``etag``: it may not (anymore)."""
+    request._page_memo_offer = Offer(etag, event) if etag is not None else None
+
+
+class PageMemoMiddleware:
+    """Answers a kept page after one query; keeps the pages that offer themselves."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _eligible(request):
+            return self.get_response(request)
+        key = _key(request)
+        entry = _entries.get(key)
+        if entry is not None:
+            entry = entry[0]
+            answer = _answer(request, entry) if _can_answer(request, entry) else None
+            if answer is not None:
+                return answer
+        response = self.get_response(request)
+        _keep(request, key, response)
+        return response
+
+
+def clear() -> None:
+    """Forget every kept answer (tests)."""
+    _entries.clear()
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    _entries.clear()
+
+
+def _eligible(request) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not settings.TRUSTED_HEADER
+    )
+
+
+def _key(request) -> tuple:
+    return (
+        request.META.get("HTTP_HOST", ""),
+        request.is_secure(),
+        request.get_full_path(),
+        request.META.get("HTTP_COOKIE", ""),
+        compress.accepts_gzip(request),
+    )
+
+
+def _can_answer(request, entry: Entry) -> bool:
+    return entry.body is not None or conditional.holds(request, entry.etag)
+
+
+def _answer(request, entry: Entry):
+    """The kept answer, if the session and the generation are still what it was made with."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    try:
+        rows = execute(connection, _CHECK_SQL, [entry.session_key, now])
+    except DatabaseError:
+        return None  # the whole way will say what is wrong
+    if not rows or tuple(rows[0]) != (entry.session_data, entry.generation):
+        return None
+    fields = {**entry.event, "details": dict(entry.event["details"])}
+    audit.write([AuditEvent(**fields, **audit.request_fields(request))])
+    if conditional.holds(request, entry.etag):
+        response = HttpResponseNotModified()
+        headers = [(k, v) for k, v in entry.headers if k.lower() not in _NOT_IN_304]
+    else:
+        response = HttpResponse(entry.body)
+        headers = entry.headers
+    for name, value in headers:
+        response[name] = value
+    if entry.renews_csrf:
+        _renew_csrf_cookie(request, response)
+    return response
+
+
+def _keep(request, key: tuple, response) -> None:
+    made = getattr(request, "_page_memo_offer", None)
+    if (
+        made is None
+        or response.status_code not in (200, 304)
+        or not _only_csrf_renewed(request, response)
+    ):
+        return
+    if response.get("ETag") != made.etag or response.streaming:
+        return
+    session = getattr(request, "session", None)
+    if session is None or not session.accessed or session.modified:
+        return
+    data, stamp = getattr(session, "stored_data", None), getattr(session, "generation", None)
+    if (
+        data is None
+        or stamp is None
+        or session.session_key != request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    ):
+        return
+    if not request.user.is_authenticated or _holds_links(session):
+        return
+    if settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        return
+    body = response.content if response.status_code == 200 else None
+    entry = Entry(
+        generation=int(stamp),
+        session_key=session.session_key,
+        session_data=data,
+        etag=made.etag,
+        headers=tuple(response.items()),
+        body=body,
+        renews_csrf=bool(response.cookies),
+        event=_fixed_fields(made.event),
+    )
+    _entries.pop(key)
+    _entries.put(key, entry, len(body or b"") + _ENTRY_COST)
+
+
+def _only_csrf_renewed(request, response) -> bool:
+    """No cookie set but the browser's own CSRF secret, sent again (as Django does whenever a
+    page uses it) to renew its expiry: a hit renews it the same way."""
+    cookies = response.cookies
+    if not cookies:
+        return True
+    name = settings.CSRF_COOKIE_NAME
+    return set(cookies) == {name} and cookies[name].value == request.COOKIES.get(name)
+
+
+def _renew_csrf_cookie(request, response) -> None:
+    """What ``CsrfViewMiddleware`` does for a page that used the secret."""
+    response.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        request.COOKIES[settings.CSRF_COOKIE_NAME],
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+
+
+def _holds_links(session) -> bool:
+    return bool(session.get(links.SESSION_KEY) or session.get(links.ENDED_KEY))
+
+
+def _fixed_fields(event: AuditEvent) -> dict:
+    fields = {
+        field.attname: getattr(event, field.attname)
+        for field in AuditEvent._meta.concrete_fields
+        if field.attname not in _PER_REQUEST
+    }
+    fields["details"] = dict(fields["details"] or {})
+    return fields

@@ -1,0 +1,244 @@
+"""Repeat views answered by the memo: one check, the kept answer, the audit event; and every
+change a person could see, or a change of person, session or browser, takes the whole way."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from sharing.accounts.models import UserSession
+from sharing.audit.models import Action, AuditEvent
+from sharing.grants import set_group_role, set_user_role
+from sharing.ingest import Upload
+from sharing.links import create_link
+from sharing.models import Notebook, ShareLink
+from sharing.notebooks import add_version
+from sharing.pages import bodies, fragments, generation, memo
+from tests.conftest import notebook_bytes
+from tests.pages.test_hot_path import GZIP, VIEW_RECORDED, comment_on, page
+
+pytestmark = pytest.mark.django_db
+
+# A hit: the session row and the generation (1), then the view's audit event.
+HIT = 1 + VIEW_RECORDED
+
+
+@pytest.fixture(autouse=True)
+def cold_caches():
+    for cache in (fragments, bodies, memo):
+        cache.clear()
+    yield
+    for cache in (fragments, bodies, memo):
+        cache.clear()
+
+
+@pytest.fixture
+def shared(alice, bob, make_notebook):
+    notebook = make_notebook(alice, notebook_bytes(cells=6), title="Quarterly churn")
+    set_user_role(notebook, bob, "viewer")
+    comment_on(notebook, alice, "First look: the *baseline* is off.")
+    return notebook
+
+
+@pytest.fixture
+def as_bob(bob, shared):
+    """Bob's browser, holding its CSRF secret, his page kept."""
+    client = Client()
+    client.force_login(bob)
+    client.get(page(shared))  # the browser is given its CSRF secret
+    client.get(page(shared))  # the page is kept
+    return client
+
+
+def test_a_repeat_view_is_one_check_and_the_audit_event(
+    as_bob, bob, shared, django_assert_num_queries
+):
+    first = as_bob.get(page(shared), headers=GZIP)  # kept, gzip-compressed
+    views = AuditEvent.objects.filter(action=Action.NOTEBOOK_VIEWED).count()
+    with django_assert_num_queries(HIT):
+        again = as_bob.get(
+            page(shared), headers={**GZIP, "User-Agent": "probe/1", "X-Request-ID": "req-12345678"}
+        )
+    assert again.status_code == 200 and again.content == first.content
+    for header in ("ETag", "Content-Encoding", "Vary", "Cache-Control", "Content-Security-Policy"):
+        assert again[header] == first[header]
+    assert again["X-Request-ID"] == "req-12345678"
+    assert b"the <em>baseline</em> is off" in gzip.decompress(again.content)
+    # The CSRF cookie is renewed as the full page renews it, with the browser's own secret.
+    assert again.cookies["csrftoken"].value == as_bob.cookies["csrftoken"].value
+    assert again.cookies["csrftoken"]["max-age"]
+    # The view is recorded as the view records it, with this request's own details.
+    assert AuditEvent.objects.filter(action=Action.NOTEBOOK_VIEWED).count() == views + 1
+    event = AuditEvent.objects.latest("pk")
+    assert (event.actor_user_id, event.actor_name, event.notebook_id, event.version) == (
+        bob.pk,
+        "bob",
+        shared.pk,
+        1,
+    )
+    assert (event.user_agent, event.request_id, event.ip_address) == (
+        "probe/1",
+        "req-12345678",
+        "127.0.0.1",
+    )
+
+
+def test_a_held_etag_gets_a_304_after_the_same_check(as_bob, shared, django_assert_num_queries):
+    etag = as_bob.get(page(shared))["ETag"]
+    with django_assert_num_queries(HIT):
+        response = as_bob.get(page(shared), headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.content == b""
+    assert response["ETag"] == etag and "no-cache" in response["Cache-Control"]
+    assert "Content-Length" not in response and "Content-Type" not in response
+
+
+def test_a_304_seen_once_is_kept_and_a_full_view_is_rendered(
+    bob, shared, django_assert_num_queries
+):
+    client = Client()
+    client.force_login(bob)
+    etag = client.get(page(shared))["ETag"]
+    etag = client.get(page(shared), headers={"If-None-Match": etag})["ETag"]
+    memo.clear()
+    assert client.get(page(shared), headers={"If-None-Match": etag}).status_code == 304
+    with django_assert_num_queries(HIT):  # the 304 kept
+        assert client.get(page(shared), headers={"If-None-Match": etag}).status_code == 304
+    with django_assert_num_queries(3 + VIEW_RECORDED):  # no body kept: the whole way
+        full = client.get(page(shared))
+    assert full.status_code == 200 and b"baseline" in full.content
+
+
+def test_access_removed_is_404_at_the_next_request(as_bob, bob, shared):
+    etag = as_bob.get(page(shared))["ETag"]
+    set_user_role(shared, bob, None)
+    assert as_bob.get(page(shared)).status_code == 404
+    assert as_bob.get(page(shared), headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_access_through_a_group_removed_is_404_at_the_next_request(alice, bob, make_notebook):
+    notebook = make_notebook(alice, notebook_bytes(cells=2))
+    team = Group.objects.create(name="analysts")
+    bob.groups.add(team)
+    set_group_role(notebook, team, "viewer")
+    client = Client()
+    client.force_login(bob)
+    client.get(page(notebook))
+    assert client.get(page(notebook)).status_code == 200  # kept
+    bob.groups.remove(team)
+    assert client.get(page(notebook)).status_code == 404
+
+
+def test_a_role_change_a_new_version_and_a_new_comment_show_at_the_next_request(
+    as_bob, alice, bob, shared
+):
+    before = as_bob.get(page(shared))
+    set_user_role(shared, bob, "editor")
+    after = as_bob.get(page(shared))
+    assert b"badge-editor" in after.content and after["ETag"] != before["ETag"]
+    as_bob.get(page(shared))
+    comment_on(shared, alice, "Second thoughts on cell two", cell_number=1)
+    assert b"Second thoughts on cell two" in as_bob.get(page(shared)).content
+    as_bob.get(page(shared))
+    add_version(shared, alice, Upload.from_bytes("analysis.ipynb", notebook_bytes(cells=3)))
+    assert b"data-version-number>2<" in as_bob.get(page(shared)).content
+    as_bob.get(page(shared))
+    Notebook.objects.filter(pk=shared.pk).update(title="Churn, revised")  # no signal sent
+    assert b"Churn, revised" in as_bob.get(page(shared)).content
+
+
+def test_a_kept_answer_is_never_sent_to_another_person_or_browser(
+    as_bob, bob, carol, shared, django_assert_num_queries
+):
+    set_user_role(shared, carol, "viewer")
+    bobs = as_bob.get(page(shared)).content
+    as_carol, bob_elsewhere = Client(), Client()
+    as_carol.force_login(carol)
+    bob_elsewhere.force_login(bob)
+    for client in (as_carol, bob_elsewhere):
+        client.get(page(shared))
+        client.get(page(shared))
+        # Even with bob's ETag, each gets their own answer.
+        etag = as_bob.get(page(shared))["ETag"]
+        answer = client.get(page(shared), headers={"If-None-Match": etag})
+        assert answer.status_code == 200 and answer.content != bobs
+    assert b'aria-label="carol: account menu"' in as_carol.get(page(shared)).content
+    assert b'aria-label="bob:' not in as_carol.get(page(shared)).content
+    assert as_bob.get(page(shared)).content == bobs
+
+
+def test_a_signed_out_or_expired_session_takes_the_whole_way(as_bob, bob, shared):
+    UserSession.objects.filter(user=bob).update(expire_date=timezone.now() - timedelta(1))
+    response = as_bob.get(page(shared))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_deactivated_account_is_signed_out_at_the_next_request(as_bob, bob, shared):
+    bob.is_active = False
+    bob.save()
+    assert as_bob.get(page(shared)).status_code == 302
+
+
+def test_a_changed_session_takes_the_whole_way(as_bob, shared, django_assert_num_queries):
+    session = as_bob.session
+    session["seen"] = "something"
+    session.save()
+    with django_assert_num_queries(1 + 3 + VIEW_RECORDED):  # the failed check, the whole way
+        assert as_bob.get(page(shared)).status_code == 200
+
+
+def test_a_page_seen_through_a_share_link_is_never_kept(alice, carol, shared):
+    """A link ends by the clock alone (no write): its holder's pages take the whole way, so
+    the link's end shows at the next request."""
+    link, token = create_link(shared, alice, expires_at=timezone.now() + timedelta(hours=1))
+    client = Client()
+    client.force_login(carol)
+    assert client.get(reverse("sharing:share-link-open", args=[token])).status_code == 302
+    for _ in range(3):
+        assert client.get(page(shared)).status_code == 200
+    assert not memo._entries._items
+    ShareLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(1))
+    assert client.get(page(shared)).status_code in (404, 410)
+
+
+def test_a_page_with_a_message_is_not_kept(as_bob, alice, shared):
+    client = Client()
+    client.force_login(alice)
+    client.get(page(shared))
+    url = reverse("sharing:notebook-rename", args=[shared.pk])
+    client.post(url, {"title": "Quarterly churn, renamed"})
+    memo.clear()
+    assert b"Notebook renamed." in client.get(page(shared)).content
+    assert b"Notebook renamed." not in client.get(page(shared)).content
+
+
+def test_an_api_token_or_another_host_is_never_answered_from_a_bobs_browser(as_bob, shared):
+    response = as_bob.get(page(shared), headers={"Authorization": "Token nope"})
+    assert response.status_code in (200, 401, 403)
+    assert as_bob.get(page(shared), HTTP_HOST="evil.example").status_code == 400
+
+
+def test_every_counted_table_carries_the_trigger_and_a_write_moves_the_generation(
+    alice, bob, shared
+):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        triggered = generation._triggered(connection, cursor)
+    assert set(generation.counted_tables()) <= triggered
+    assert not (triggered & generation.UNCOUNTED)
+    before = generation.current()
+    Notebook.objects.filter(pk=shared.pk).update(title="moved")
+    assert generation.current() > before
+    before = generation.current()
+    AuditEvent.objects.create(action=Action.NOTEBOOK_VIEWED, actor_kind="system")
+    assert generation.current() == before  # what page views write is not counted
+
+
+def test_triggers_are_installed_once(django_db_blocker):
+    assert generation.install() == []
