@@ -203,12 +203,17 @@ def as_dict(event: AuditEvent) -> dict:
     }
 
 
+def log(event: AuditEvent) -> None:
+    """The event's JSON line in the ``notebookshare.audit`` log."""
+    logger.info(json.dumps(as_dict(event), default=str, sort_keys=True))
+
+
 def write(events: list[AuditEvent], using: str = DEFAULT_DB_ALIAS) -> bool:
     """Store ``events`` in one INSERT; False (and an error logged) if the database refused."""
     if not events:
         return True
     for event in events:
-        logger.info(json.dumps(as_dict(event), default=str, sort_keys=True))
+        log(event)
     try:
         if connections[using].in_atomic_block:
             with transaction.atomic(using=using):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -47,7 +47,8 @@ _ENTRY_COST = 2048  # the key (a whole Cookie header), the headers, the event
 _PER_REQUEST = frozenset({"id", "at", "ip_address", "user_agent", "request_id"})
 _NOT_IN_304 = frozenset({"content-length", "content-type", "content-encoding"})
 _CHECK_SQL = (
-    f"SELECT session_data, {generation.CURRENT_SQL} FROM sharing_usersession "  # noqa: S608
+    f"SELECT session_data, {generation.CURRENT_SQL} AS generation "  # noqa: S608
+    "FROM sharing_usersession "
     "WHERE session_key = %s AND expire_date > %s"
 )
 
@@ -135,16 +136,13 @@ def _can_answer(request, entry: Entry) -> bool:
 
 def _answer(request, entry: Entry):
     """The kept answer, if the session and the generation are still what it was made with."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    fields = {**entry.event, "details": dict(entry.event["details"])}
+    event = AuditEvent(**fields, **audit.request_fields(request))
     try:
-        rows = execute(connection, _CHECK_SQL, [entry.session_key, now])
+        if not _still_current(connections[DEFAULT_DB_ALIAS], entry, event):
+            return None
     except DatabaseError:
         return None  # the whole way will say what is wrong
-    if not rows or tuple(rows[0]) != (entry.session_data, entry.generation):
-        return None
-    fields = {**entry.event, "details": dict(entry.event["details"])}
-    audit.write([AuditEvent(**fields, **audit.request_fields(request))])
     if conditional.holds(request, entry.etag):
         response = HttpResponseNotModified()
         headers = [(k, v) for k, v in entry.headers if k.lower() not in _NOT_IN_304]
@@ -156,6 +154,52 @@ def _answer(request, entry: Entry):
     if entry.renews_csrf:
         _renew_csrf_cookie(request, response)
     return response
+
+
+def _still_current(connection, entry: Entry, event: AuditEvent) -> bool:
+    """Whether the session row and the generation are those ``entry`` was made with; if so,
+    ``event`` is recorded. One statement on PostgreSQL; a check, then the insert, elsewhere."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if connection.vendor != "postgresql":
+        rows = execute(connection, _CHECK_SQL, [entry.session_key, now])
+        if not rows or tuple(rows[0]) != (entry.session_data, entry.generation):
+            return False
+        audit.write([event])
+        return True
+    sql, fields = _RECORDING.get(connection.alias) or _recording_sql(connection)
+    values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    params = [entry.session_key, now, *values, entry.session_data, entry.generation]
+    if connection.in_atomic_block:  # an error must not end the transaction around it
+        with transaction.atomic():
+            rows = execute(connection, sql, params)
+    else:
+        rows = execute(connection, sql, params)
+    if not rows or rows[0][2] is None:
+        return False
+    event.pk = rows[0][2]
+    audit.log(event)
+    return True
+
+
+_RECORDING: dict[str, tuple[str, list]] = {}
+
+
+def _recording_sql(connection) -> tuple[str, list]:
+    """The check and the event's INSERT in one statement: the row goes in only if the
+    session row and the generation match (each value cast to its column's type)."""
+    opts = AuditEvent._meta
+    fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in fields)
+    sql = (
+        f"WITH s AS ({_CHECK_SQL}), "  # noqa: S608 (names of our own table and columns)
+        f"recorded AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {values} FROM s "
+        "WHERE s.session_data = %s AND s.generation = %s RETURNING id) "
+        "SELECT s.session_data, s.generation, (SELECT id FROM recorded) FROM s"
+    )
+    _RECORDING[connection.alias] = (sql, fields)
+    return sql, fields
 
 
 def _keep(request, key: tuple, response) -> None:
