@@ -8,9 +8,9 @@ See README.md ("Configuration") for the full list.
 from pathlib import Path
 
 import dj_database_url
-import psycopg_pool
 from django.utils.csp import CSP
 
+from notebookshare.dbpool import check_connection
 from notebookshare.env import env_bool, env_int, env_list, env_str, load_secret_key
 from notebookshare.storage import s3_storage
 from sharing.sso.config import oidc_apps
@@ -98,13 +98,14 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     _database["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not.
     _options = _database.setdefault("OPTIONS", {})
     # Fail fast while the database is away, and never hand out a connection it has dropped
-    # (a restarted server): each one is checked when taken from the pool.
+    # (a restarted server): each one is checked when taken from the pool, by a round trip
+    # only when its socket says the server has spoken or gone (notebookshare/dbpool.py).
     _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
     _options["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 10),
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
-        "check": psycopg_pool.ConnectionPool.check_connection,
+        "check": check_connection,
     }
     # The hottest queries (``sharing.pages.prepared``) run as server-side prepared statements
     # on each pooled connection: PostgreSQL plans them once, not on every page view. Others
@@ -256,6 +257,10 @@ SHARE_INVITE_DAYS = env_int("SHARE_INVITE_DAYS", 14)
 # (0 keeps them forever). AUDIT_PAGE_SIZE: events per page in the audit pages.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 AUDIT_PAGE_SIZE = env_int("AUDIT_PAGE_SIZE", 50)
+# Page views are recorded with PostgreSQL's asynchronous commit (the view is not held up
+# waiting for the disk; a crash of the database server can lose the views of its last
+# fraction of a second, never anything else): 1 waits for the disk for views too.
+AUDIT_DURABLE_VIEWS = env_bool("AUDIT_DURABLE_VIEWS", False)
 # Rate limits (sharing/ratelimit.py): "N/s", "N/m", "N/h", "N/d", empty: off. RATE_LIMIT_<SCOPE>
 # counts per account (sign-in: the username typed from one address; password reset and
 # sign-up: the e-mail typed), RATE_LIMIT_<SCOPE>_IP per client address (high: a whole office

@@ -18,6 +18,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model
 from django.http import HttpRequest
@@ -30,6 +31,10 @@ from sharing.ratelimit import client_address
 logger = logging.getLogger("notebookshare.audit")  # one JSON line per event
 error_logger = logging.getLogger("notebookshare.audit.errors")
 _INSERT = PreparedInsert(AuditEvent)
+
+# The event every page view records: committed without waiting for the disk (PostgreSQL's
+# asynchronous commit) unless AUDIT_DURABLE_VIEWS is set; every other event waits for it.
+VIEW_ACTIONS = frozenset({Action.NOTEBOOK_VIEWED})
 
 USER_AGENT_LENGTH = 300
 TITLE_LENGTH = 200
@@ -229,9 +234,20 @@ def write(events: list[AuditEvent], using: str = DEFAULT_DB_ALIAS) -> bool:
     return True
 
 
+def synchronous(events: list[AuditEvent], connection) -> bool:
+    """Whether writing ``events`` waits for the disk: always, but for page views written in a
+    statement of their own (a transaction around them would commit asynchronously too)."""
+    return (
+        settings.AUDIT_DURABLE_VIEWS
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or any(event.action not in VIEW_ACTIONS for event in events)
+    )
+
+
 def _insert(events: list[AuditEvent], using: str) -> None:
     if len(events) == 1:  # a page view's one event: compiled once, prepared on PostgreSQL
-        _INSERT.insert(events[0], using)
+        _INSERT.insert(events[0], using, synchronous=synchronous(events, connections[using]))
     else:
         AuditEvent.objects.using(using).bulk_create(events)
 

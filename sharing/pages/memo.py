@@ -41,7 +41,7 @@ from sharing.audit import record as audit
 from sharing.audit.models import AuditEvent
 from sharing.pages import compress, conditional, generation
 from sharing.pages.bounded import Bounded
-from sharing.pages.prepared import execute
+from sharing.pages.prepared import ASYNC_COMMIT, execute
 
 _ENTRY_COST = 2048  # the key (a whole Cookie header), the headers, the event
 _PER_REQUEST = frozenset({"id", "at", "ip_address", "user_agent", "request_id"})
@@ -166,7 +166,9 @@ def _still_current(connection, entry: Entry, event: AuditEvent) -> bool:
             return False
         audit.write([event])
         return True
-    sql, fields = _RECORDING.get(connection.alias) or _recording_sql(connection)
+    synchronous = audit.synchronous([event], connection)
+    key = (connection.alias, synchronous)
+    sql, fields = _RECORDING.get(key) or _recording_sql(connection, synchronous)
     values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
     params = [entry.session_key, now, *values, entry.session_data, entry.generation]
     if connection.in_atomic_block:  # an error must not end the transaction around it
@@ -181,12 +183,13 @@ def _still_current(connection, entry: Entry, event: AuditEvent) -> bool:
     return True
 
 
-_RECORDING: dict[str, tuple[str, list]] = {}
+_RECORDING: dict[tuple[str, bool], tuple[str, list]] = {}
 
 
-def _recording_sql(connection) -> tuple[str, list]:
+def _recording_sql(connection, synchronous: bool) -> tuple[str, list]:
     """The check and the event's INSERT in one statement: the row goes in only if the
-    session row and the generation match (each value cast to its column's type)."""
+    session row and the generation match (each value cast to its column's type); committed
+    without waiting for the disk unless ``synchronous``."""
     opts = AuditEvent._meta
     fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
     quote = connection.ops.quote_name
@@ -196,9 +199,10 @@ def _recording_sql(connection) -> tuple[str, list]:
         f"WITH s AS ({_CHECK_SQL}), "  # noqa: S608 (names of our own table and columns)
         f"recorded AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {values} FROM s "
         "WHERE s.session_data = %s AND s.generation = %s RETURNING id) "
-        "SELECT s.session_data, s.generation, (SELECT id FROM recorded) FROM s"
+        "SELECT s.session_data, s.generation, (SELECT id FROM recorded)"
+        f"{'' if synchronous else ', ' + ASYNC_COMMIT} FROM s"
     )
-    _RECORDING[connection.alias] = (sql, fields)
+    _RECORDING[(connection.alias, synchronous)] = (sql, fields)
     return sql, fields
 
 

@@ -175,28 +175,41 @@ class PreparedQuery:
             return compiled
 
 
+# In a statement's RETURNING list or select list: the transaction the statement runs in (its
+# own, in autocommit) commits without waiting for the disk (PostgreSQL's asynchronous commit).
+ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
+
+
 class PreparedInsert:
     """One row of ``model`` written by an INSERT compiled once per database (a prepared
     statement on PostgreSQL), its primary key read back as ``save()`` reads it. For rows
-    written on every request (the audit event of a page view); no signals are sent."""
+    written on every request (the audit event of a page view); no signals are sent.
+
+    ``synchronous=False`` commits the row without waiting for the disk (PostgreSQL, outside a
+    transaction only: inside one, the setting would reach every write of that transaction)."""
 
     def __init__(self, model: type[Model]) -> None:
         self.model = model
-        self._compiled: dict[str, tuple[str, str, list]] = {}
+        self._compiled: dict[tuple[str, bool], tuple[str, str, list]] = {}
         self._lock = threading.Lock()
 
-    def insert(self, obj: Model, using: str = "default") -> None:
+    def insert(self, obj: Model, using: str = "default", *, synchronous: bool = True) -> None:
         connection = connections[using]
-        sql, numbered_sql, fields = self._compiled.get(using) or self._compile(using, obj)
+        synchronous = synchronous or connection.vendor != "postgresql"
+        if not synchronous and connection.in_atomic_block:
+            raise ValueError("An asynchronous commit needs a statement of its own.")
+        key = (using, synchronous)
+        sql, numbered_sql, fields = self._compiled.get(key) or self._compile(key, obj)
         params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        ((obj.pk,),) = _execute(connection, sql, numbered_sql, params)
+        ((obj.pk, *_),) = _execute(connection, sql, numbered_sql, params)
         obj._state.adding = False
         obj._state.db = using
 
-    def _compile(self, using: str, obj: Model) -> tuple[str, str, list]:
+    def _compile(self, key: tuple[str, bool], obj: Model) -> tuple[str, str, list]:
+        using, synchronous = key
         with self._lock:
-            if using in self._compiled:
-                return self._compiled[using]
+            if key in self._compiled:
+                return self._compiled[key]
             opts = self.model._meta
             fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
             query = InsertQuery(self.model)
@@ -206,5 +219,7 @@ class PreparedInsert:
             ((sql, params),) = compiler.as_sql()
             if len(params) != len(fields) or "RETURNING" not in sql:
                 raise ValueError(f"Cannot prepare an insert into {opts.db_table}: {sql}")
-            self._compiled[using] = (sql, numbered(sql), fields)
-            return self._compiled[using]
+            if not synchronous:  # read back after the primary key
+                sql = f"{sql}, {ASYNC_COMMIT}"
+            self._compiled[key] = (sql, numbered(sql), fields)
+            return self._compiled[key]

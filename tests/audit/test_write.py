@@ -113,6 +113,67 @@ def test_admin_deleting_several_objects_records_each(site):
     ]
 
 
+# Page views commit without waiting for the disk -------------------------------------------
+
+# On PostgreSQL a page view's INSERT makes its own transaction commit asynchronously.
+ASYNC = "set_config('synchronous_commit', 'off', true)"
+ASYNCHRONOUS = connection.vendor == "postgresql"
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_view_commits_asynchronously_and_only_its_own_transaction(site):
+    bob = signed_in(site.bob)
+    with CaptureQueriesContext(connection) as queries:
+        assert bob.get(site.notebook.get_absolute_url()).status_code == 200
+    (insert,) = audit_sql(queries)
+    assert (ASYNC in insert) is ASYNCHRONOUS
+    if ASYNCHRONOUS:  # the setting ended with the view's transaction
+        assert synchronous_commit() == "on"
+    assert AuditEvent.objects.filter(action=Action.NOTEBOOK_VIEWED, actor_name="bob").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_other_event_waits_for_the_disk(site):
+    alice = signed_in(site.alice)
+    url = reverse("sharing:notebook-rename", args=[site.notebook.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert alice.post(url, {"title": "Churn, renamed"}).status_code == 302
+        download = reverse("sharing:version-download", args=[site.notebook.pk, 1])
+        assert alice.get(download).status_code == 200
+    written = audit_sql(queries)
+    assert len(written) == 2 and not any(ASYNC in sql for sql in written)
+    assert {e.action for e in AuditEvent.objects.all()} >= {
+        Action.NOTEBOOK_RENAMED,
+        Action.NOTEBOOK_DOWNLOADED,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_durable_views_wait_for_the_disk_too(site, settings):
+    settings.AUDIT_DURABLE_VIEWS = True
+    bob = signed_in(site.bob)
+    with CaptureQueriesContext(connection) as queries:
+        assert bob.get(site.notebook.get_absolute_url()).status_code == 200
+    (insert,) = audit_sql(queries)
+    assert ASYNC not in insert
+
+
+@pytest.mark.django_db
+def test_a_view_written_inside_a_transaction_leaves_the_transaction_synchronous(site):
+    """Inside a transaction the setting would reach every write of it: not there."""
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        audit.record(Action.NOTEBOOK_VIEWED, obj=site.notebook, version=1)
+        if ASYNCHRONOUS:
+            assert synchronous_commit() == "on"
+    assert not any(ASYNC in sql for sql in audit_sql(queries))
+
+
 # A failing write never costs the action ----------------------------------------------------
 
 

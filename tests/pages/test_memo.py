@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -90,6 +91,29 @@ def test_a_repeat_view_is_one_check_and_the_audit_event(
         "req-12345678",
         "127.0.0.1",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hit_records_the_view_without_waiting_for_the_disk(as_bob, shared, settings):
+    """Served as in production (autocommit): the check and the view's event in one statement,
+    its transaction committed asynchronously on PostgreSQL; durable views wait for the disk."""
+    for durable in (False, True):
+        settings.AUDIT_DURABLE_VIEWS = durable  # drops what was kept: the next view keeps
+        as_bob.get(page(shared))
+        with CaptureQueriesContext(connection) as queries:
+            assert as_bob.get(page(shared)).status_code == 200
+        # A hit: one statement on PostgreSQL (no transaction around it), a check and an insert
+        # on SQLite.
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+        (recorded,) = [
+            q["sql"] for q in queries.captured_queries if "sharing_auditevent" in q["sql"]
+        ]
+        asynchronous = connection.vendor == "postgresql" and not durable
+        assert ("'synchronous_commit', 'off'" in recorded) is asynchronous
+        if connection.vendor == "postgresql":  # the setting ended with that statement
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                assert cursor.fetchone()[0] == "on"
 
 
 def test_a_held_etag_gets_a_304_after_the_same_check(as_bob, shared, django_assert_num_queries):
