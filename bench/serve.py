@@ -8,6 +8,8 @@ runs on every request):
 - the comments JSON of the version;
 - the dashboard with 10,000 notebooks shared with the viewer ("Shared with me");
 - a 5 MB notebook's page;
+- each of those four as a first view too: every request a new address (a query string of its
+  own), so that nothing a process kept can answer it and it takes the whole way;
 - a static CSS file through the same stack (the ceiling for anything Django serves);
 - nbviewer 1.0.1 serving the same notebook from its local-file handler, cached, no sign-in
   (its own Python 3.11 virtualenv under var/, created on first use);
@@ -35,6 +37,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +162,18 @@ for label, path, etag in json.loads({paths!r}):
 print(json.dumps(out))
 """
 
+# Each request a new address (its own query string): nothing kept answers it, so the row
+# measures the whole way, as a first view does. wrk passes the run's own prefix to init().
+FRESH_SCRIPT = """
+local prefix, counter = "", 0
+init = function(args) prefix = args[1] end
+request = function()
+  counter = counter + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "first=" .. prefix .. "-" .. counter)
+end
+"""
+
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
   local bad = summary.errors.status + summary.errors.connect + summary.errors.read
@@ -177,17 +192,18 @@ def wrk(
     """About ``requests`` requests (a short probe sets the duration), wrk's figures.
 
     ``spread`` (the connections each server process holds, from ``held_connections``): with
-    a few keep-alive connections and as many processes, the kernel gives two connections to
-    one process about half of the time, leaving the other idle; a run is started again
-    (a few times at most) until the connections are spread as evenly as they can be, and the
-    spread is reported."""
+    a few keep-alive connections and as many processes, the kernel often gives both
+    connections to one process (more often than not when requests are slow), leaving the
+    other idle; a run is started again (up to SPREAD_ATTEMPTS times) until the connections are
+    spread as evenly as they can be, and the spread is reported."""
 
     def run(seconds: int) -> dict:
         args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
         for name, value in headers.items():
             args += ["-H", f"{name}: {value}"]
         for attempt in range(SPREAD_ATTEMPTS):
-            process = subprocess.Popen([*args, url], stdout=subprocess.PIPE, text=True)
+            run_args = [*args, url, "--", uuid.uuid4().hex]  # the fresh script's prefix
+            process = subprocess.Popen(run_args, stdout=subprocess.PIPE, text=True)
             held = _settled(spread, connections) if spread else []
             if not held or max(held) - min(held) <= 1 or attempt == SPREAD_ATTEMPTS - 1:
                 break
@@ -207,7 +223,7 @@ def wrk(
     return figures
 
 
-SPREAD_ATTEMPTS = 10
+SPREAD_ATTEMPTS = 40
 
 
 def _settled(spread, connections: int) -> list[int]:
@@ -313,22 +329,24 @@ def etag_of(base: str, path: str, cookie: str) -> str:
         return response.headers["ETag"]
 
 
-def measure(env, work, workers, paths, args, script) -> list[tuple[str, dict]]:
+def measure(env, work, workers, paths, args, scripts) -> list[tuple[str, dict]]:
     server, base = start_server(env, work / f"serve-{workers}.log", workers=workers, threads=4)
     try:
         cookie = signed_in_cookie(base)
         spread = held_connections(server.pid, urllib.parse.urlsplit(base).port)
         rows = []
-        for label, (path, revalidate, share) in paths.items():
+        for label, (path, revalidate, share, fresh) in paths.items():
             headers = {"Cookie": cookie, "Accept-Encoding": "gzip"}
             if revalidate:
                 headers["If-None-Match"] = etag_of(base, path, cookie)
-            wrk(base + path, headers, 500, args.connections, script)  # warm up
+            script = scripts[fresh]
+            wrk(base + path, headers, 500 * share, args.connections, script)  # warm up
             count = int(args.requests * share)
             figures = wrk(base + path, headers, count, args.connections, script, spread)
             rows.append((label, figures))
+        script = scripts[False]
         if workers == max(int(n) for n in args.workers.split(",")):
-            path, _, _ = paths["notebook page (viewer)"]
+            path, *_ = paths["notebook page (viewer)"]
             headers = {"Cookie": cookie, "Accept-Encoding": "gzip"}
             before = rss_kb(server.pid)
             figures = wrk(
@@ -355,8 +373,9 @@ def main() -> None:
     work = ROOT / "var" / "bench-serve"
     files = work / "notebooks"
     files.mkdir(parents=True, exist_ok=True)
-    script = work / "report.lua"
+    script, fresh = work / "report.lua", work / "fresh.lua"
     script.write_text(WRK_SCRIPT)
+    fresh.write_text(FRESH_SCRIPT + WRK_SCRIPT)
     notebook, big = files / "bench.ipynb", files / "big.ipynb"
     notebook.write_bytes(notebook_bytes(args.cells))
     big.write_bytes(notebook_bytes(1000, output_chars=5_000))
@@ -383,16 +402,22 @@ def main() -> None:
         pk, big_pk = int(out[-2]), int(out[-1])
         with psycopg.connect(url, autocommit=True) as db:  # as autovacuum leaves a database
             db.execute("VACUUM ANALYZE")
-        # label: (path, send the ETag back, share of the request count)
+        # label: (path, send the ETag back, share of the request count, a new address each
+        # time: the whole way, as a first view)
+        dashboard = f"dashboard, {VISIBLE_NOTEBOOKS:,} shared"
         paths = {
-            "notebook page (viewer)": (f"/n/{pk}/", False, 1),
-            "page revalidated (304)": (f"/n/{pk}/", True, 1),
-            "comments JSON": (f"/n/{pk}/v/1/comments/", False, 1),
-            f"dashboard, {VISIBLE_NOTEBOOKS:,} shared": ("/?tab=shared", False, 0.25),
-            "5 MB notebook page": (f"/n/{big_pk}/", False, 0.05),
-            "static file (app.css)": (static, False, 1),
+            "notebook page (viewer)": (f"/n/{pk}/", False, 1, False),
+            "page revalidated (304)": (f"/n/{pk}/", True, 1, False),
+            "page, first view (whole way)": (f"/n/{pk}/", False, 0.25, True),
+            "comments JSON": (f"/n/{pk}/v/1/comments/", False, 1, False),
+            "comments JSON, first view": (f"/n/{pk}/v/1/comments/", False, 0.25, True),
+            dashboard: ("/?tab=shared", False, 1, False),
+            f"{dashboard}, first view": ("/?tab=shared", False, 0.1, True),
+            "5 MB notebook page": (f"/n/{big_pk}/", False, 0.25, False),
+            "5 MB page, first view": (f"/n/{big_pk}/", False, 0.05, True),
+            "static file (app.css)": (static, False, 1, False),
         }
-        listed = [[label, path, etag] for label, (path, etag, _) in paths.items()]
+        listed = [[label, path, etag] for label, (path, etag, *_) in paths.items()]
         counted = json.loads(
             manage(env, "shell", "--no-imports", "-c", COUNT.format(paths=json.dumps(listed)))
             .stdout.strip()
@@ -408,15 +433,17 @@ def main() -> None:
             viewer.stop()
         results = {}
         for workers in sorted(int(n) for n in args.workers.split(",")):
-            results[workers] = measure(env, work, workers, paths, args, script)
+            results[workers] = measure(
+                env, work, workers, paths, args, {False: script, True: fresh}
+            )
     report(args, notebook, counted, reference, results)
 
 
 def report(args, notebook: Path, counted: dict, reference: dict, results: dict) -> None:
     print(
         f"gunicorn gthread, 4 threads/process, DEBUG=0, PostgreSQL; wrk 1 thread, "
-        f"{args.connections} connections, ~{args.requests:,} requests a row (dashboard 1/4, "
-        f"5 MB page 1/20); {os.cpu_count()} cores shared by client and servers; notebook "
+        f"{args.connections} connections, ~{args.requests:,} requests a row (first views "
+        f"and the 5 MB page fewer); {os.cpu_count()} cores shared by client and servers; notebook "
         f"{notebook.stat().st_size:,} bytes; signed in as a viewer, gzip accepted"
     )
     head = f"{'':34} {'req/s':>7} {'x nbv':>6} {'p50 ms':>7} {'p99 ms':>7} {'queries':>7}"
@@ -432,6 +459,8 @@ def report(args, notebook: Path, counted: dict, reference: dict, results: dict) 
             if label.startswith("memory"):
                 continue
             queries, _, _, plain = counted.get(label, [[], 0, 0, 0])
+            if "first view" in label:
+                queries = queries[:1]
             print(
                 f"{label:34} {f['rps']:7.0f} {f['rps'] / reference['rps']:6.2f} "
                 f"{f['p50']:7.2f} {f['p99']:7.2f} {'/'.join(map(str, queries)) or '-':>7} "

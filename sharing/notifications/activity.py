@@ -5,6 +5,7 @@ is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -27,6 +28,12 @@ class Activity:
     @property
     def is_empty(self) -> bool:
         return not (self.notices or self.shared or self.via_links)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the first listed link expires (and so leaves the list): until then the list
+        changes only with the database."""
+        return min((v.link.expires_at for v in self.via_links if v.link.expires_at), default=None)
 
 
 def for_dashboard(user) -> Activity:

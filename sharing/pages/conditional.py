@@ -52,10 +52,15 @@ def person_parts(request) -> tuple:
     return (user.pk, user.get_username(), user.is_staff, user.is_superuser, csrf_digest)
 
 
+def one_time_messages(request) -> bool:
+    """Whether the page carries one-time messages ("Notebook renamed."): never the same twice."""
+    return bool(len(get_messages(request)))
+
+
 def page_etag(request, *parts) -> str | None:
     """A weak ETag for this person's view of a page made from ``parts``, or None when the
     page carries one-time messages."""
-    if len(get_messages(request)):
+    if one_time_messages(request):
         return None
     site = (settings.SITE_NAME, settings.SIGNUP_ENABLED)
     text = repr((build(), site, person_parts(request), parts))

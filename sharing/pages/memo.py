@@ -1,33 +1,38 @@
 """Repeat views of a page answered in front of the stack: one query decides, one records.
 
-A notebook page is made from the database: the person, their grants and groups, the notebook,
+Notebook and version pages, the comments JSON and the dashboard's lists offer themselves. A
+notebook page is made from the database: the person, their grants and groups, the notebook,
 the version and its rendering, the comment threads, their follows and notices. The site's
 generation (``sharing.pages.generation``) changes once any write to those tables commits, and
 is read with the session row. So a page made for a request that read generation ``n`` is
 still the page that request would get while the generation is ``n`` and the session row is
 unchanged.
 
-Each web process therefore keeps, for the pages that offer themselves (``offer``), the answer
-it sent: keyed by everything of the request the page can depend on (host, scheme, path and
-query, the whole ``Cookie`` header, whether gzip is accepted), with the generation and the
-session row it was made under. When the same request comes again, one query reads the session
-row and the generation; if both are as they were, the kept answer goes out (a ``304`` when the
-client holds its ETag), the view's audit event is written as the view would have written it,
-and nothing else runs. If anything differs, the entry is dropped and the request takes the
-whole way: the permission checks, the comments, the template (and ``bodies``, which keeps a
-page by its ETag).
+Each web process therefore keeps, for the pages that offer themselves (``offer``,
+``offer_body``), the answer it sent: keyed by everything of the request the page can depend on
+(host, scheme, path and query, the whole ``Cookie`` header, whether gzip is accepted), with the
+generation and the session row it was made under. When the same request comes again, one query
+reads the session row and the generation; if both are as they were, the kept answer goes out
+(a ``304`` when the client holds its ETag), the view's audit event (if it records one) is
+written as the view would have written it, and nothing else runs. If anything differs, the
+entry is dropped and the request takes the whole way: the permission checks, the comments, the
+template (and ``bodies``, which keeps a page by its ETag).
 
 Only answers with nothing per request in them are kept: a signed-in person (no share link in
-the session, no API token, no trusted header), a page with an ETag (no one-time messages), no
-cookie set by the response, the browser's CSRF secret already held, the session unchanged.
-Everything those answers depend on is in the key or in the check: another person, browser or
-session is another key; a signed-out or expired session, a changed session (a message, a link
-used, a new sign-in) or any committed write is a failed check.
+the session, no API token, no trusted header), a page with an ETag (its own, or one made from
+the bytes kept) and no one-time messages, nothing on it that ends by the clock before the
+``until`` it names (a listed share link's expiry), no cookie set by the response, the
+browser's CSRF secret already held, the session unchanged. Everything those answers depend on
+is in the key or in the check: another person, browser or session is another key; a signed-out
+or expired session, a changed session (a message, a link used, a new sign-in) or any committed
+write is a failed check.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -62,22 +67,39 @@ class Entry:
     headers: tuple[tuple[str, str], ...]
     body: bytes | None  # None: only a 304 was sent, so only a 304 can be sent again
     renews_csrf: bool  # the answer sent the CSRF cookie again
-    event: dict  # the view's audit event, but for what each request brings
+    event: dict | None  # the view's audit event, but for what each request brings
+    until: datetime | None  # something on the page ends by the clock then
 
 
 @dataclass(frozen=True)
 class Offer:
-    etag: str
-    event: AuditEvent
+    etag: str | None  # None: made from the answer's bytes when it is kept
+    event: AuditEvent | None
+    until: datetime | None
 
 
 _entries = Bounded(settings.PAGE_BODY_CACHE_MB * 1024 * 1024)
 
 
-def offer(request, etag: str | None, event: AuditEvent) -> None:
-    """The view's answer may be kept: it is made of the database and the request only, and
-    ``event`` is the one audit event it records. No ``etag``: it may not (anymore)."""
-    request._page_memo_offer = Offer(etag, event) if etag is not None else None
+def offer(
+    request, etag: str, event: AuditEvent | None = None, until: datetime | None = None
+) -> None:
+    """The view's answer may be kept: it is made of the database and the request only (and
+    of the clock, up to ``until``: a share link listed that expires then, say); ``event`` is
+    the one audit event it records, if any."""
+    request._page_memo_offer = Offer(etag, event, until)
+
+
+def offer_body(request, until: datetime | None = None) -> None:
+    """The same for a page without an ``ETag`` of its own: a kept answer gets one made from
+    its bytes (the memo only ever sends those very bytes again), so a browser holding them is
+    answered ``304`` by the memo. The page itself sends ``Cache-Control: no-cache``."""
+    request._page_memo_offer = Offer(None, None, until)
+
+
+def withdraw(request) -> None:
+    """The answer may not be kept after all (a rendering still to come, say)."""
+    request._page_memo_offer = None
 
 
 class PageMemoMiddleware:
@@ -136,8 +158,12 @@ def _can_answer(request, entry: Entry) -> bool:
 
 def _answer(request, entry: Entry):
     """The kept answer, if the session and the generation are still what it was made with."""
-    fields = {**entry.event, "details": dict(entry.event["details"])}
-    event = AuditEvent(**fields, **audit.request_fields(request))
+    if entry.until is not None and timezone.now() >= entry.until:
+        return None
+    event = None
+    if entry.event is not None:
+        fields = {**entry.event, "details": dict(entry.event["details"])}
+        event = AuditEvent(**fields, **audit.request_fields(request))
     try:
         if not _still_current(connections[DEFAULT_DB_ALIAS], entry, event):
             return None
@@ -156,31 +182,37 @@ def _answer(request, entry: Entry):
     return response
 
 
-def _still_current(connection, entry: Entry, event: AuditEvent) -> bool:
+def _still_current(connection, entry: Entry, event: AuditEvent | None) -> bool:
     """Whether the session row and the generation are those ``entry`` was made with; if so,
-    ``event`` is recorded. One statement on PostgreSQL; a check, then the insert, elsewhere."""
+    ``event`` (if any) is recorded. One statement on PostgreSQL; a check, then the insert,
+    elsewhere."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    if connection.vendor != "postgresql":
-        rows = execute(connection, _CHECK_SQL, [entry.session_key, now])
-        if not rows or tuple(rows[0]) != (entry.session_data, entry.generation):
+    made = (entry.session_data, entry.generation)
+    if event is None or connection.vendor != "postgresql":
+        rows = _run(connection, _CHECK_SQL, [entry.session_key, now])
+        if not rows or tuple(rows[0]) != made:
             return False
-        audit.write([event])
+        if event is not None:
+            audit.write([event])
         return True
     synchronous = audit.synchronous([event], connection)
     key = (connection.alias, synchronous)
     sql, fields = _RECORDING.get(key) or _recording_sql(connection, synchronous)
     values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
-    params = [entry.session_key, now, *values, entry.session_data, entry.generation]
-    if connection.in_atomic_block:  # an error must not end the transaction around it
-        with transaction.atomic():
-            rows = execute(connection, sql, params)
-    else:
-        rows = execute(connection, sql, params)
+    rows = _run(connection, sql, [entry.session_key, now, *values, *made])
     if not rows or rows[0][2] is None:
         return False
     event.pk = rows[0][2]
     audit.log(event)
     return True
+
+
+def _run(connection, sql: str, params: list) -> list[tuple]:
+    # On PostgreSQL an error must not end the transaction around the statement, if any.
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with transaction.atomic():
+            return execute(connection, sql, params)
+    return execute(connection, sql, params)
 
 
 _RECORDING: dict[tuple[str, bool], tuple[str, list]] = {}
@@ -211,10 +243,14 @@ def _keep(request, key: tuple, response) -> None:
     if (
         made is None
         or response.status_code not in (200, 304)
+        or response.streaming
         or not _only_csrf_renewed(request, response)
     ):
         return
-    if response.get("ETag") != made.etag or response.streaming:
+    if made.etag is None:  # an ETag made from the bytes, set below if the answer is kept
+        if response.status_code != 200 or response.has_header("ETag"):
+            return
+    elif response.get("ETag") != made.etag:
         return
     session = getattr(request, "session", None)
     if session is None or not session.accessed or session.modified:
@@ -231,15 +267,18 @@ def _keep(request, key: tuple, response) -> None:
     if settings.CSRF_COOKIE_NAME not in request.COOKIES:
         return
     body = response.content if response.status_code == 200 else None
+    if made.etag is None:
+        response["ETag"] = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     entry = Entry(
         generation=int(stamp),
         session_key=session.session_key,
         session_data=data,
-        etag=made.etag,
+        etag=response["ETag"],
         headers=tuple(response.items()),
         body=body,
         renews_csrf=bool(response.cookies),
-        event=_fixed_fields(made.event),
+        event=_fixed_fields(made.event) if made.event is not None else None,
+        until=made.until,
     )
     _entries.pop(key)
     _entries.put(key, entry, len(body or b"") + _ENTRY_COST)

@@ -34,7 +34,7 @@ from sharing.comments.forms import CommentForm, NewThreadForm
 from sharing.comments.threads import OLD_VERSION, BodyTooComplex, StaleVersion
 from sharing.models import Comment, CommentThread, Notebook, ThreadAnchor
 from sharing.notifications.inbox import site_address
-from sharing.pages import conditional
+from sharing.pages import conditional, memo
 from sharing.ratelimit import limit, wait_text
 
 
@@ -57,6 +57,8 @@ def threads(request, pk: int, number: int):
     etag = conditional.page_etag(
         request, "comments", sorted(access.perms(notebook)), notebook.latest_version_id, found
     )
+    if etag is not None:  # made of the database alone (a link holder's is never kept)
+        memo.offer(request, etag)
     if (unchanged := conditional.not_modified(request, etag)) is not None:
         return unchanged
     return conditional.mark(JsonResponse(threads_json(found)), etag)

@@ -64,16 +64,20 @@ def dashboard(request):
     for notebook in on_page:
         access.take_granted(notebook)
     rows = [(notebook, access.role(notebook)) for notebook in on_page]
+    # The first page opens on what matters to the person: news, shares, links they used.
+    shown_activity = activity.for_dashboard(request.user) if _opening(request, tab) else None
     context = {
         "page": page,
         "rows": rows,
         "tab": tab,
         "tabs": DASHBOARD_TABS,
         "tab_label": DASHBOARD_TABS[tab],
-        # The first page opens on what matters to the person: news, shares, links they used.
-        "activity": activity.for_dashboard(request.user) if _opening(request, tab) else None,
+        "activity": shown_activity,
     }
-    return render(request, "sharing/dashboard.html", context)
+    if not conditional.one_time_messages(request):  # made of the database (and the clock)
+        ends = shown_activity.ends_at if shown_activity is not None else None
+        memo.offer_body(request, until=ends)
+    return conditional.mark(render(request, "sharing/dashboard.html", context), None)
 
 
 def _opening(request, tab: str) -> bool:
@@ -258,8 +262,7 @@ def _version_page(request, notebook: Notebook, version):
         return conditional.mark(response, etag)
     fragment = fragments.ready_fragment(version)  # by key; kept once fetched
     if fragment is None:  # a rendering still to come is a page that will change
-        memo.offer(request, None, viewed)
-    if fragment is None:
+        memo.withdraw(request)
         rendering = request_rendering(version, inline_allowed=False)
     else:
         rendering = _FragmentSlot()

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import timedelta
 
 import nbformat
 import pytest
+from django.utils import timezone
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from playwright.sync_api import expect
 
+from sharing.grants import set_user_role
+from sharing.models import Notebook, NotebookVersion
 from tests.conftest import PASSWORD
 from tests.corpus import corpus_notebooks
 from tests.e2e.conftest import screenshot, sign_in
@@ -286,3 +291,29 @@ def test_math_heavy_corpus_notebooks_in_light_and_dark(new_page, alice, make_not
                     assert max(table["left"]) - min(table["left"]) < 1.5, table
                 screenshot(page, f"math-{item.path.stem}-{size}-{scheme}")
                 page.context.close()
+
+
+def test_times_are_dates_in_the_markup_and_relative_on_screen(
+    new_page, alice, bob, make_notebook, settings
+):
+    """A kept or revalidated page must not say "5 minutes ago" an hour later: the markup holds
+    the date, and the page script says how long ago it was, kept current while open."""
+    settings.RENDER_ASYNC_BYTES = 10**9
+    notebook = make_notebook(alice, reading_notebook(), title="Times")
+    set_user_role(notebook, bob, "viewer")
+    three_hours_ago = timezone.now() - timedelta(hours=3)
+    NotebookVersion.objects.filter(notebook=notebook).update(created_at=three_hours_ago)
+    Notebook.objects.filter(pk=notebook.pk).update(updated_at=three_hours_ago)
+    plain = new_page(java_script_enabled=False)
+    sign_in(plain, "bob", PASSWORD)
+    plain.goto(notebook.get_absolute_url())
+    uploaded = plain.locator("time[data-ago]").first
+    assert uploaded.inner_text() == timezone.localtime(three_hours_ago).strftime("%-d %b %Y, %H:%M")
+    for scheme, width in (("light", 1400), ("dark", 390)):
+        page = _page(new_page, bob, scheme=scheme, width=width)
+        for name, url in (("page", notebook.get_absolute_url()), ("dashboard", "/?tab=shared")):
+            page.goto(url)
+            shown = page.locator("time[data-ago]").first
+            expect(shown).to_have_text("3 hours ago")
+            assert str(three_hours_ago.year) in shown.get_attribute("title")
+            screenshot(page, f"times-{name}-{scheme}-{width}")

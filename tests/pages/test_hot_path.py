@@ -4,63 +4,21 @@ nothing cached for one person ever served to another."""
 from __future__ import annotations
 
 import gzip
-import re
 
 import pytest
 from django.template import engines
 from django.test import Client
 from django.urls import reverse
 
-from sharing.comments.cells import version_cells
-from sharing.comments.threads import start_thread
 from sharing.grants import set_user_role
 from sharing.ingest import Upload
 from sharing.models import Notebook
 from sharing.notebooks import add_version
-from sharing.pages import bodies, fragments, memo
+from sharing.pages import bodies, memo
 from tests.conftest import notebook_bytes
+from tests.pages.support import GZIP, VIEW_RECORDED, comment_on, page, without_csrf
 
 pytestmark = pytest.mark.django_db
-
-GZIP = {"Accept-Encoding": "gzip, deflate, br"}
-
-
-@pytest.fixture(autouse=True)
-def cold_caches():
-    for cache in (fragments, bodies, memo):
-        cache.clear()
-    yield
-    for cache in (fragments, bodies, memo):
-        cache.clear()
-
-
-@pytest.fixture
-def shared(alice, bob, make_notebook):
-    """Alice's notebook with a thread on its first cell, bob a viewer of it."""
-    notebook = make_notebook(alice, notebook_bytes(cells=8), title="Quarterly churn")
-    set_user_role(notebook, bob, "viewer")
-    comment_on(notebook, alice, "First look: the *baseline* is off.")
-    return notebook
-
-
-def comment_on(notebook, author, body: str, cell_number: int = 0):
-    version = notebook.latest_version
-    cell = sorted(version_cells(version).values(), key=lambda c: c.index)[cell_number]
-    return start_thread(notebook, version, cell, author, body)[0]
-
-
-def page(notebook) -> str:
-    return reverse("sharing:notebook-detail", args=[notebook.pk])
-
-
-# The "notebook viewed" audit event: one INSERT after the response (tests/audit), here in a
-# savepoint of its own (SAVEPOINT, INSERT, RELEASE) because each test runs in a transaction.
-VIEW_RECORDED = 3
-
-
-def without_csrf(html: bytes) -> bytes:
-    """The page minus its CSRF tokens, which are masked anew on every response."""
-    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
 
 
 def test_a_viewers_page_takes_four_queries_once_warm(

@@ -21,9 +21,10 @@ from sharing.ingest import Upload
 from sharing.links import create_link
 from sharing.models import Notebook, ShareLink
 from sharing.notebooks import add_version
-from sharing.pages import bodies, fragments, generation, memo
+from sharing.notifications.activity import record_link_visit
+from sharing.pages import generation, memo
 from tests.conftest import notebook_bytes
-from tests.pages.test_hot_path import GZIP, VIEW_RECORDED, comment_on, page
+from tests.pages.support import GZIP, VIEW_RECORDED, comment_on, page
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +32,6 @@ pytestmark = pytest.mark.django_db
 # statement on PostgreSQL (here in a savepoint: 3); a check, then the event, on SQLite.
 HIT = 3 if connection.vendor == "postgresql" else 1 + VIEW_RECORDED
 FAILED_CHECK = 3 if connection.vendor == "postgresql" else 1
-
-
-@pytest.fixture(autouse=True)
-def cold_caches():
-    for cache in (fragments, bodies, memo):
-        cache.clear()
-    yield
-    for cache in (fragments, bodies, memo):
-        cache.clear()
-
-
-@pytest.fixture
-def shared(alice, bob, make_notebook):
-    notebook = make_notebook(alice, notebook_bytes(cells=6), title="Quarterly churn")
-    set_user_role(notebook, bob, "viewer")
-    comment_on(notebook, alice, "First look: the *baseline* is off.")
-    return notebook
 
 
 @pytest.fixture
@@ -267,3 +251,103 @@ def test_every_counted_table_carries_the_trigger_and_a_write_moves_the_generatio
 
 def test_triggers_are_installed_once(django_db_blocker):
     assert generation.install() == []
+
+
+# Lists and the comments JSON ----------------------------------------------------------------
+
+# A hit that records nothing: the session row and the generation checked (on PostgreSQL in a
+# savepoint of its own, as each test runs in a transaction).
+CHECK = 3 if connection.vendor == "postgresql" else 1
+DASHBOARD = reverse("sharing:dashboard")
+
+
+def kept(client, url: str, **headers):
+    """The browser's CSRF secret given, then the answer kept; the kept answer."""
+    client.get(url, headers=headers)
+    client.get(url, headers=headers)
+    return client.get(url, headers=headers)
+
+
+def test_a_repeat_dashboard_is_one_check_and_its_bytes_give_a_304(
+    bob, shared, django_assert_num_queries
+):
+    client = Client()
+    client.force_login(bob)
+    url = f"{DASHBOARD}?tab=shared"
+    first = kept(client, url, **GZIP)
+    assert first["ETag"] and "no-cache" in first["Cache-Control"]
+    assert b"Quarterly churn" in gzip.decompress(first.content)
+    with django_assert_num_queries(CHECK):  # nothing recorded: a list view is no event
+        again = client.get(url, headers=GZIP)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    with django_assert_num_queries(CHECK):
+        revalidated = client.get(url, headers={**GZIP, "If-None-Match": first["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.content == b""
+
+
+def test_a_share_or_its_end_shows_on_the_dashboard_at_the_next_request(
+    alice, bob, shared, make_notebook
+):
+    client = Client()
+    client.force_login(bob)
+    url = f"{DASHBOARD}?tab=shared"
+    assert b"Weekly revenue" not in kept(client, url).content
+    later = make_notebook(alice, notebook_bytes(cells=2), title="Weekly revenue")
+    set_user_role(later, bob, "viewer")
+    assert b"Weekly revenue" in client.get(url).content
+    client.get(url)
+    set_user_role(shared, bob, None)
+    assert b"Quarterly churn" not in client.get(url).content
+
+
+def test_a_dashboard_is_never_sent_to_another_person_or_browser(alice, bob, carol, shared):
+    set_user_role(shared, carol, "viewer")
+    as_bob, as_carol, bob_elsewhere = Client(), Client(), Client()
+    for client, user in ((as_bob, bob), (as_carol, carol), (bob_elsewhere, bob)):
+        client.force_login(user)
+    bobs = kept(as_bob, DASHBOARD)
+    for client in (as_carol, bob_elsewhere):
+        answer = client.get(DASHBOARD, headers={"If-None-Match": bobs["ETag"]})
+        assert answer.status_code == 200 and answer.content != bobs.content
+    assert b'aria-label="carol: account menu"' in kept(as_carol, DASHBOARD).content
+
+
+def test_a_listed_link_is_kept_on_the_dashboard_only_until_it_expires(
+    alice, carol, shared, monkeypatch, django_assert_num_queries
+):
+    """A share link leaves "Opened through links" when it expires, with no write: the kept
+    dashboard that lists it is not used from that second on."""
+    expires = timezone.now() + timedelta(hours=1)
+    link, _ = create_link(shared, alice, expires_at=expires)
+    record_link_visit(carol, link)
+    client = Client()
+    client.force_login(carol)
+    assert b"data-opened-links" in kept(client, DASHBOARD).content
+    with django_assert_num_queries(CHECK):
+        assert b"data-opened-links" in client.get(DASHBOARD).content
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(hours=1, seconds=1))
+    assert b"data-opened-links" not in client.get(DASHBOARD).content
+
+
+def test_a_dashboard_with_a_message_is_not_kept(alice, shared, make_notebook):
+    doomed = make_notebook(alice, notebook_bytes(cells=2), title="Scratch work")
+    client = Client()
+    client.force_login(alice)
+    kept(client, DASHBOARD)
+    client.post(reverse("sharing:notebook-delete", args=[doomed.pk]))
+    assert "Deleted “Scratch work”".encode() in client.get(DASHBOARD).content
+    assert "Deleted “Scratch work”".encode() not in client.get(DASHBOARD).content
+
+
+def test_the_comments_json_is_kept_and_a_new_comment_shows_at_the_next_request(
+    alice, bob, shared, django_assert_num_queries
+):
+    client = Client()
+    client.force_login(bob)
+    url = reverse("sharing:version-comments", args=[shared.pk, 1])
+    first = kept(client, url)
+    with django_assert_num_queries(CHECK):
+        assert client.get(url).content == first.content
+    comment_on(shared, alice, "Look at March again", cell_number=1)
+    assert "Look at March again" in client.get(url).content.decode()
