@@ -110,18 +110,17 @@ def test_a_large_api_upload_is_never_held_whole(client, alice, big, tmp_path, tm
     assert stored_original(Notebook.objects.get(title="From CI")) == big.read_bytes()
 
 
-def test_a_refused_upload_leaves_no_temporary_file(client, alice, tmp_path, tmp_media):
+def test_a_refused_upload_leaves_no_temporary_file(client, alice, tmp_path, tmp_media, monkeypatch):
     """A file that is not a notebook is refused; neither it nor a normalised copy stays."""
     bad = tmp_path / "bad.ipynb"
     bad.write_bytes(b'{"nbformat": 4, "cells": "nope"' + b" " * MB + b"}")
     client.force_login(alice)
     body = multipart_body(tmp_path / "body", bad, {"title": ""})
-    before = upload_folders()
+    # A temporary folder of the test's own: other processes' uploads are not counted.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     response, _ = post_streamed(client, reverse("sharing:upload"), body)
     assert response.status_code == 400
     assert not Notebook.objects.exists()
-    assert not upload_folders() - before
-
-
-def upload_folders() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("notebookshare-upload-*"))
+    assert list(private.iterdir()) == []

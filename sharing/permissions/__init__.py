@@ -11,7 +11,7 @@ from sharing.permissions.access import (
     can_delete_comment,
     can_edit_comment,
     can_post_comment,
-    granted_flags,
+    granted_columns,
     user_can,
     with_granted,
 )
@@ -54,7 +54,7 @@ __all__ = [
     "get_thread_or_404",
     "get_version_or_404",
     "get_versions_or_404",
-    "granted_flags",
+    "granted_columns",
     "login_or_share_link_required",
     "people_visible_to",
     "people_who_may_see",

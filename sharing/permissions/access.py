@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet, Value
+from django.db.models import CharField, OuterRef, QuerySet, StringAgg, Subquery, Value
 from guardian.core import ObjectPermissionChecker
 
 from sharing import links
@@ -68,9 +68,7 @@ class Access:
     def take_granted(self, notebook: Notebook) -> None:
         """Remember the grants read with ``notebook`` (a row of ``with_granted``): no
         permission query is made for it afterwards."""
-        self._granted[notebook.pk] = frozenset(
-            perm for perm in GRANTABLE if getattr(notebook, granted_name(perm), False)
-        )
+        self._granted[notebook.pk] = granted_on(notebook)
 
     def perms(self, notebook: Notebook) -> frozenset[str]:
         lent = frozenset(
@@ -166,37 +164,47 @@ def access_for(request) -> Access:
 
 
 GRANTABLE = (VIEW, COMMENT, EDIT, MANAGE, DELETE)
+# The columns ``granted_columns`` adds: the codenames granted to the person on the row's
+# notebook directly, and through their groups, each joined by commas (NULL for none).
+GRANTED = ("granted_direct", "granted_grouped")
 
 
-def granted_name(perm: str) -> str:
-    return f"granted_{perm}"
+def granted_columns(user_pk, notebook: str = "pk") -> dict:
+    """Annotations naming the notebook permissions the person ``user_pk`` holds directly and
+    through groups (``GRANTED``), read from the guardian tables in the query they are added to:
+    one aggregate per table, where a flag per permission and table took ten subqueries.
+    ``notebook`` names the notebook's id on the row ("pk" for notebooks, "notebook_id" for
+    versions). ``granted_on`` reads them back."""
+    direct, grouped = GRANTED
+    return {
+        direct: _codenames(NotebookUserObjectPermission, notebook, user=user_pk),
+        grouped: _codenames(NotebookGroupObjectPermission, notebook, group__user=user_pk),
+    }
 
 
-def granted_flags(user_pk, notebook: str = "pk") -> dict:
-    """Annotations saying whether the person ``user_pk`` holds each notebook permission
-    directly or through a group (``granted_<codename>``), read from the guardian tables in the
-    query they are added to. ``notebook`` names the notebook's id on the row ("pk" for
-    notebooks, "notebook_id" for versions)."""
-    flags = {}
-    for perm in GRANTABLE:
-        direct = NotebookUserObjectPermission.objects.filter(
-            content_object=OuterRef(notebook), user=user_pk, permission__codename=perm
-        )
-        grouped = NotebookGroupObjectPermission.objects.filter(
-            content_object=OuterRef(notebook), group__user=user_pk, permission__codename=perm
-        )
-        flags[granted_name(perm)] = ExpressionWrapper(
-            Exists(direct) | Exists(grouped), output_field=BooleanField()
-        )
-    return flags
+def _codenames(table, notebook: str, **who) -> Subquery:
+    rows = table.objects.filter(content_object=OuterRef(notebook), **who).order_by()
+    joined = StringAgg("permission__codename", Value(","), output_field=CharField())
+    return Subquery(
+        rows.values("content_object").annotate(codenames=joined).values("codenames"),
+        output_field=CharField(),
+    )
+
+
+def granted_on(row) -> frozenset[str]:
+    """The permissions ``granted_columns`` read on ``row``."""
+    names = set()
+    for column in GRANTED:
+        names.update((getattr(row, column, None) or "").split(","))
+    return frozenset(names.intersection(GRANTABLE))
 
 
 def with_granted(queryset: QuerySet, user, notebook: str = "pk") -> QuerySet:
-    """``queryset`` with ``granted_flags`` of ``user`` (none for people not signed in);
+    """``queryset`` with ``granted_columns`` of ``user`` (none for people not signed in);
     ``Access.take_granted`` turns a row into permissions."""
     if not user.is_authenticated or not user.is_active:
-        return queryset.annotate(**{granted_name(perm): Value(False) for perm in GRANTABLE})
-    return queryset.annotate(**granted_flags(user.pk, notebook))
+        return queryset.annotate(**{column: Value(None, CharField()) for column in GRANTED})
+    return queryset.annotate(**granted_columns(user.pk, notebook))
 
 
 # Extra columns a page reads with the version: (a key naming them, a function making them).

@@ -16,7 +16,7 @@ from django.http import Http404
 from sharing.links import ShareLinkGone
 from sharing.models import ApiToken, Comment, CommentThread, Notebook, NotebookVersion, ThreadAnchor
 from sharing.pages.prepared import PreparedQuery
-from sharing.permissions.access import GRANTABLE, Access, access_for, granted_flags, granted_name
+from sharing.permissions.access import GRANTED, Access, access_for, granted_columns
 from sharing.roles import COMMENT, VIEW
 
 
@@ -73,7 +73,7 @@ def _shown_query(
         else:
             rows = rows.filter(number=values["number"])
         if signed_in:
-            rows = rows.annotate(**granted_flags(values["user"], "notebook_id"))
+            rows = rows.annotate(**granted_columns(values["user"], "notebook_id"))
         if columns:
             rows = rows.annotate(**columns[1]())
         if personal:
@@ -113,9 +113,8 @@ def get_shown_version_or_404(
     version = found[0] if found else None
     notebook = version.notebook if version is not None else None
     if notebook is not None:
-        for perm_name in GRANTABLE:  # the flags were read on the version's row
-            name = granted_name(perm_name)
-            setattr(notebook, name, getattr(version, name, False))
+        for column in GRANTED:  # the grants were read on the version's row
+            setattr(notebook, column, getattr(version, column, None))
         access.take_granted(notebook)
     _check(access, pk, notebook, perm)
     allowed = access.allowed_versions(notebook)
