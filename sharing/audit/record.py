@@ -234,20 +234,14 @@ def write(events: list[AuditEvent], using: str = DEFAULT_DB_ALIAS) -> bool:
     return True
 
 
-def synchronous(events: list[AuditEvent], connection) -> bool:
-    """Whether writing ``events`` waits for the disk: always, but for page views written in a
-    statement of their own (a transaction around them would commit asynchronously too)."""
-    return (
-        settings.AUDIT_DURABLE_VIEWS
-        or connection.vendor != "postgresql"
-        or connection.in_atomic_block
-        or any(event.action not in VIEW_ACTIONS for event in events)
-    )
+def durable(events: list[AuditEvent]) -> bool:
+    """Whether writing ``events`` must wait for the disk: always, but for page views."""
+    return settings.AUDIT_DURABLE_VIEWS or any(e.action not in VIEW_ACTIONS for e in events)
 
 
 def _insert(events: list[AuditEvent], using: str) -> None:
     if len(events) == 1:  # a page view's one event: compiled once, prepared on PostgreSQL
-        _INSERT.insert(events[0], using, synchronous=synchronous(events, connections[using]))
+        _INSERT.insert(events[0], using, synchronous=durable(events))
     else:
         AuditEvent.objects.using(using).bulk_create(events)
 

@@ -46,7 +46,7 @@ from sharing.audit import record as audit
 from sharing.audit.models import AuditEvent
 from sharing.pages import compress, conditional, generation
 from sharing.pages.bounded import Bounded
-from sharing.pages.prepared import ASYNC_COMMIT, execute
+from sharing.pages.prepared import ASYNC_COMMIT, commits_alone, execute
 
 _ENTRY_COST = 2048  # the key (a whole Cookie header), the headers, the event
 _PER_REQUEST = frozenset({"id", "at", "ip_address", "user_agent", "request_id"})
@@ -195,7 +195,7 @@ def _still_current(connection, entry: Entry, event: AuditEvent | None) -> bool:
         if event is not None:
             audit.write([event])
         return True
-    synchronous = audit.synchronous([event], connection)
+    synchronous = audit.durable([event]) or not commits_alone(connection)
     key = (connection.alias, synchronous)
     sql, fields = _RECORDING.get(key) or _recording_sql(connection, synchronous)
     values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]

@@ -180,13 +180,19 @@ class PreparedQuery:
 ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
 
 
+def commits_alone(connection) -> bool:
+    """Whether a statement run now may carry ``ASYNC_COMMIT``: on PostgreSQL, outside any
+    transaction (inside one, the setting would reach every write of that transaction)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
 class PreparedInsert:
     """One row of ``model`` written by an INSERT compiled once per database (a prepared
     statement on PostgreSQL), its primary key read back as ``save()`` reads it. For rows
     written on every request (the audit event of a page view); no signals are sent.
 
-    ``synchronous=False`` commits the row without waiting for the disk (PostgreSQL, outside a
-    transaction only: inside one, the setting would reach every write of that transaction)."""
+    ``synchronous=False`` commits the row without waiting for the disk where the statement
+    commits alone (``commits_alone``); elsewhere it waits as every write does."""
 
     def __init__(self, model: type[Model]) -> None:
         self.model = model
@@ -195,10 +201,7 @@ class PreparedInsert:
 
     def insert(self, obj: Model, using: str = "default", *, synchronous: bool = True) -> None:
         connection = connections[using]
-        synchronous = synchronous or connection.vendor != "postgresql"
-        if not synchronous and connection.in_atomic_block:
-            raise ValueError("An asynchronous commit needs a statement of its own.")
-        key = (using, synchronous)
+        key = (using, synchronous or not commits_alone(connection))
         sql, numbered_sql, fields = self._compiled.get(key) or self._compile(key, obj)
         params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
         ((obj.pk, *_),) = _execute(connection, sql, numbered_sql, params)

@@ -24,11 +24,12 @@ const AGO_UNITS = [
   ["day", 86400], ["hour", 3600], ["minute", 60],
 ];
 
+const AGO_FORMAT = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
 function agoText(date, now) {
   const seconds = (date.getTime() - now) / 1000;
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
   for (const [unit, size] of AGO_UNITS) {
-    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return AGO_FORMAT.format(Math.trunc(seconds / size), unit);
   }
   return "just now";
 }
