@@ -23,6 +23,12 @@ from sharing.notebooks import create_notebook
 PASSWORD = "correct horse battery staple"
 
 
+def commits_asynchronously(logged_sql: str) -> bool:
+    """Whether a logged statement carries ``prepared.ASYNC_COMMIT``. Django logs some
+    statements as the ``repr`` of their text (its quotes escaped), so the quotes are left out."""
+    return "set_config(" in logged_sql and "synchronous_commit" in logged_sql
+
+
 def notebook_bytes(cells: int = 3, title: str | None = None, **metadata) -> bytes:
     """A small valid nbformat 4.5 notebook with markdown, code and an output."""
     nb = new_notebook()

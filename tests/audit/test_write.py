@@ -22,6 +22,7 @@ from sharing.audit.models import Action, ActorKind, AppendOnly, AuditEvent, Outc
 from sharing.models import ApiToken, Notebook
 from tests.api.support import API, bearer
 from tests.audit.support import events_since, last_id
+from tests.conftest import commits_asynchronously
 
 
 class Lines(logging.Handler):
@@ -65,7 +66,8 @@ def test_a_viewed_page_costs_exactly_one_insert_and_no_savepoint(site):
     with CaptureQueriesContext(connection) as queries:
         assert bob.get(site.notebook.get_absolute_url()).status_code == 200
     written = audit_sql(queries)
-    assert len(written) == 1 and written[0].startswith("INSERT INTO")
+    # (Django logs a statement already prepared on the connection as "QUERY = '...'".)
+    assert len(written) == 1 and "INSERT INTO" in written[0]
     assert not any("SAVEPOINT" in q["sql"] for q in queries.captured_queries)
 
 
@@ -116,7 +118,6 @@ def test_admin_deleting_several_objects_records_each(site):
 # Page views commit without waiting for the disk -------------------------------------------
 
 # On PostgreSQL a page view's INSERT makes its own transaction commit asynchronously.
-ASYNC = "set_config('synchronous_commit', 'off', true)"
 ASYNCHRONOUS = connection.vendor == "postgresql"
 
 
@@ -132,7 +133,7 @@ def test_a_page_view_commits_asynchronously_and_only_its_own_transaction(site):
     with CaptureQueriesContext(connection) as queries:
         assert bob.get(site.notebook.get_absolute_url()).status_code == 200
     (insert,) = audit_sql(queries)
-    assert (ASYNC in insert) is ASYNCHRONOUS
+    assert commits_asynchronously(insert) is ASYNCHRONOUS
     if ASYNCHRONOUS:  # the setting ended with the view's transaction
         assert synchronous_commit() == "on"
     assert AuditEvent.objects.filter(action=Action.NOTEBOOK_VIEWED, actor_name="bob").exists()
@@ -147,7 +148,7 @@ def test_every_other_event_waits_for_the_disk(site):
         download = reverse("sharing:version-download", args=[site.notebook.pk, 1])
         assert alice.get(download).status_code == 200
     written = audit_sql(queries)
-    assert len(written) == 2 and not any(ASYNC in sql for sql in written)
+    assert len(written) == 2 and not any(commits_asynchronously(sql) for sql in written)
     assert {e.action for e in AuditEvent.objects.all()} >= {
         Action.NOTEBOOK_RENAMED,
         Action.NOTEBOOK_DOWNLOADED,
@@ -161,7 +162,7 @@ def test_durable_views_wait_for_the_disk_too(site, settings):
     with CaptureQueriesContext(connection) as queries:
         assert bob.get(site.notebook.get_absolute_url()).status_code == 200
     (insert,) = audit_sql(queries)
-    assert ASYNC not in insert
+    assert not commits_asynchronously(insert)
 
 
 @pytest.mark.django_db
@@ -171,7 +172,7 @@ def test_a_view_written_inside_a_transaction_leaves_the_transaction_synchronous(
         audit.record(Action.NOTEBOOK_VIEWED, obj=site.notebook, version=1)
         if ASYNCHRONOUS:
             assert synchronous_commit() == "on"
-    assert not any(ASYNC in sql for sql in audit_sql(queries))
+    assert not any(commits_asynchronously(sql) for sql in audit_sql(queries))
 
 
 # A failing write never costs the action ----------------------------------------------------
